@@ -1,0 +1,148 @@
+/** Derived views of the state. Pure; cheap enough to run on every render for a floor of ~100 residents. */
+import type { Severity } from '../../../geo/model';
+import type { Alert, ClientState, FloorInfo, Locale, ZoneShape } from './types';
+
+export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** Severities that sound the alarm and flash the banner until someone acknowledges. */
+export const ALARM_SEVERITIES: ReadonlySet<Severity> = new Set<Severity>(['critical', 'high']);
+
+/** Unresolved alerts: open before acknowledged, then most severe, then newest. */
+export function activeAlerts(state: ClientState): Alert[] {
+  return Object.values(state.alerts)
+    .filter((a) => a.state !== 'resolved')
+    .sort(
+      (a, b) =>
+        (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1) ||
+        SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+        b.detectedAt - a.detectedAt,
+    );
+}
+
+/** Open (not yet acknowledged) critical/high alerts, most urgent first. */
+export function alarmingAlerts(state: ClientState): Alert[] {
+  return activeAlerts(state).filter((a) => a.state === 'open' && ALARM_SEVERITIES.has(a.severity));
+}
+
+export function openAlertCountByFloor(state: ClientState): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of Object.values(state.alerts)) {
+    if (a.state !== 'open') continue;
+    const floorId = a.position?.floorId ?? a.floorId;
+    counts[floorId] = (counts[floorId] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export interface FloorGroup {
+  /** Building id, or null for a site's outdoor level. */
+  buildingId: string | null;
+  name: string;
+  floors: FloorInfo[];
+}
+
+/** Floors grouped by building in the sites' order, floors by ordinal; outdoor levels last. */
+export function floorGroups(state: ClientState): FloorGroup[] {
+  const catalog = state.catalog;
+  if (!catalog) return [];
+  const groups: FloorGroup[] = [];
+  for (const site of catalog.sites) {
+    const multiSite = catalog.sites.length > 1;
+    const prefix = multiSite ? `${localName(site, state.locale)} · ` : '';
+    for (const b of site.buildings) {
+      const floors = site.floors
+        .filter((f) => f.buildingId === b.id)
+        .sort((x, y) => x.ordinal - y.ordinal)
+        .map((f) => catalog.floorsById[f.id]);
+      if (floors.length) groups.push({ buildingId: b.id, name: prefix + localName(b, state.locale), floors });
+    }
+    const outdoor = site.floors.filter((f) => f.buildingId === null || f.outdoor);
+    const loose = outdoor.filter((f) => !site.buildings.some((b) => b.id === f.buildingId));
+    if (loose.length) {
+      groups.push({
+        buildingId: null,
+        name: prefix + (state.locale === 'zh-CN' ? '室外' : 'Outdoor'),
+        floors: loose.sort((x, y) => x.ordinal - y.ordinal).map((f) => catalog.floorsById[f.id]),
+      });
+    }
+  }
+  return groups;
+}
+
+export function localName(item: { name: string; nameZh?: string }, locale: Locale): string {
+  return locale === 'zh-CN' && item.nameZh ? item.nameZh : item.name;
+}
+
+export function floorShapes(state: ClientState, floorId: string | null): ZoneShape[] {
+  return (floorId && state.catalog?.shapesByFloor[floorId]) || NO_SHAPES;
+}
+const NO_SHAPES: ZoneShape[] = [];
+
+export type MarkerStatus = 'normal' | 'acknowledged' | 'alert';
+
+export interface ResidentMarker {
+  id: string;
+  name: string;
+  x: number;
+  y: number;
+  ts: number;
+  wanderRisk: boolean;
+  fallRisk: boolean;
+  status: MarkerStatus;
+}
+
+/** The residents on the selected floor as map markers; alerting residents last so they draw on top. */
+export function residentMarkers(state: ClientState): ResidentMarker[] {
+  const { positions, catalog } = state;
+  if (!catalog || positions.floorId !== state.selectedFloorId) return [];
+  const status = new Map<string, MarkerStatus>();
+  for (const a of Object.values(state.alerts)) {
+    if (a.state === 'open') status.set(a.residentId, 'alert');
+    else if (a.state === 'acknowledged' && status.get(a.residentId) !== 'alert') status.set(a.residentId, 'acknowledged');
+  }
+  const order: Record<MarkerStatus, number> = { normal: 0, acknowledged: 1, alert: 2 };
+  return Object.values(positions.byResident)
+    .map((p): ResidentMarker => {
+      const r = catalog.residentsById[p.r];
+      return {
+        id: p.r,
+        name: r?.name ?? p.r,
+        x: p.x,
+        y: p.y,
+        ts: p.ts,
+        wanderRisk: r?.wanderRisk ?? false,
+        fallRisk: r?.fallRisk ?? false,
+        status: status.get(p.r) ?? 'normal',
+      };
+    })
+    .sort((a, b) => order[a.status] - order[b.status] || (a.id < b.id ? -1 : 1));
+}
+
+/** The floor to show first: the floor of the user's first ward, else the first indoor floor. */
+export function defaultFloorId(state: ClientState): string | null {
+  const catalog = state.catalog;
+  if (!catalog) return null;
+  for (const wardId of state.user?.wardIds ?? []) {
+    for (const site of catalog.sites) {
+      const ward = site.wards.find((w) => w.id === wardId);
+      if (ward?.floorIds.length) return ward.floorIds[0];
+    }
+  }
+  const groups = floorGroups(state);
+  const indoor = groups.find((g) => g.buildingId !== null) ?? groups[0];
+  return indoor?.floors[0]?.id ?? null;
+}
+
+export function zoneName(state: ClientState, zoneId: string | null): string | null {
+  const zone = zoneId ? state.catalog?.zonesById[zoneId] : undefined;
+  return zone ? localName(zone, state.locale) : null;
+}
+
+export function floorName(state: ClientState, floorId: string): string {
+  const floor = state.catalog?.floorsById[floorId];
+  if (!floor) return floorId;
+  const site = state.catalog?.sites.find((s) => s.id === floor.siteId);
+  const building = site?.buildings.find((b) => b.id === floor.buildingId);
+  const f = localName(floor, state.locale);
+  return building ? `${localName(building, state.locale)} ${f}` : f;
+}

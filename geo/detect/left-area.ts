@@ -1,0 +1,32 @@
+import type { Detector } from './types';
+
+/**
+ * Outdoors: an institution resident left the campus, or a community resident left their home area.
+ * Only fixes on an outdoor level count, so walking into a building (which leaves the outdoor
+ * level's zones) is not leaving the campus.
+ */
+export const leftArea: Detector<null> = {
+  name: 'left-area',
+  init: () => null,
+  step(state, { fix, inside, exited }, ctx) {
+    if (!ctx.rules.leftArea.enabled || !ctx.floor(fix.floorId)?.outdoor) return { state, alerts: [] };
+    const home = ctx.resident.homeZoneId;
+    const isArea = (id: string) => (home ? id === home : ctx.zone(id)?.kind === 'campus');
+    const left = exited.find(isArea);
+    if (!left || inside.some(isArea)) return { state, alerts: [] };
+    return {
+      state,
+      alerts: [
+        {
+          kind: 'left_area',
+          severity: 'critical',
+          zoneId: left,
+          floorId: fix.floorId,
+          position: { x: fix.x, y: fix.y },
+          fixTs: fix.ts,
+          detail: home ? 'left home area' : 'left campus',
+        },
+      ],
+    };
+  },
+};

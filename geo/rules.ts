@@ -1,0 +1,32 @@
+import type { RuleOverrides, RuleParams } from './model';
+
+/** Defaults for every rule; a site's `rules` and then a resident's `rules` override any leaf. */
+export const DEFAULT_RULES: RuleParams = {
+  hysteresis: {
+    minMarginM: 0.5,
+    // devices report about one sigma: two of them cover ~95% of the noise
+    accuracyFactor: 2,
+    maxMarginM: 25,
+    minFixes: 3,
+    dwellMs: 2_000,
+  },
+  exitApproach: { radiusM: 3, wanderRiskOnly: true },
+  // grace covers a floor change (ward -> lift -> garden) before the next safe zone is confirmed
+  leftSafeZone: { enabled: true, graceMs: 3_000 },
+  forbiddenZone: { enabled: true, allResidents: false },
+  leftArea: { enabled: true },
+};
+
+/** Merge overrides leaf by leaf; unknown sections are kept so detectors added later can read them. */
+export function mergeRules(base: RuleParams, ...overrides: (RuleOverrides | undefined)[]): RuleParams {
+  const out: Record<string, Record<string, number | boolean | string>> = {};
+  for (const [section, values] of Object.entries(base)) out[section] = { ...values };
+  for (const o of overrides) {
+    if (!o) continue;
+    for (const [section, values] of Object.entries(o)) {
+      if (!values) continue;
+      out[section] = { ...(out[section] ?? {}), ...(values as Record<string, number | boolean | string>) };
+    }
+  }
+  return out as unknown as RuleParams;
+}

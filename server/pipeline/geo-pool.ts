@@ -1,0 +1,219 @@
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import type { Fix, Resident } from '../../geo/model';
+import { F, FIX_STRIDE, eventCode, packAccel, Partition, type BatchResult, type PackedAccel } from '../../geo/partition';
+import type { WorldData } from '../../geo/world';
+import type { FromWorker, GeoWorkerInit, ToWorker } from '../../workers/protocol';
+
+export interface GeoAlert {
+  tagId: string;
+  residentId: string;
+  candidate: BatchResult['alerts'][number]['candidate'];
+}
+
+export interface GeoPoolStats {
+  fixes: number;
+  batches: number;
+  transitions: number;
+  detectorFailures: number;
+  busyMs: number;
+  inflightFixes: number;
+}
+
+export interface GeoPoolOptions {
+  /** worker threads; 0 runs the core on the main thread (tests, tiny sites) */
+  workers: number;
+  onAlerts: (alerts: GeoAlert[]) => void;
+  onFailure?: (f: { tagId: string; detector: string; error: string }) => void;
+}
+
+interface Lane {
+  worker: Worker | null;
+  inline: Partition | null;
+  buf: number[];
+  accel: (PackedAccel | null)[];
+  waiting: Map<number, number>; // seq -> fix count
+}
+
+const WORKER_URL = new URL('../../workers/geo-worker.ts', import.meta.url);
+
+/**
+ * The geofence core on worker threads. Tags are partitioned by index, so each tag's fixes go to
+ * one worker and are processed in order; fixes submitted during one event-loop turn leave as one
+ * typed-array message per worker.
+ */
+export class GeoPool {
+  private readonly lanes: Lane[] = [];
+  private readonly tagIds: string[] = [];
+  private readonly tagIndex = new Map<string, number>();
+  private readonly tagResident: (string | null)[] = [];
+  private readonly floorIndex = new Map<string, number>();
+  private seq = 0;
+  private flushScheduled = false;
+  readonly stats: GeoPoolStats = { fixes: 0, batches: 0, transitions: 0, detectorFailures: 0, busyMs: 0, inflightFixes: 0 };
+
+  constructor(
+    world: WorldData,
+    tags: { tagId: string; residentId: string | null }[],
+    private readonly opts: GeoPoolOptions,
+  ) {
+    const floorIds = world.sites.flatMap((s) => s.floors.map((f) => f.id));
+    floorIds.forEach((id, i) => this.floorIndex.set(id, i));
+    for (const t of tags) this.addTagLocal(t.tagId, t.residentId);
+    const n = Math.max(1, opts.workers);
+    for (let w = 0; w < n; w++) {
+      const mine = this.tagIds
+        .map((tagId, idx) => ({ idx, tagId, residentId: this.tagResident[idx] }))
+        .filter((t) => t.idx % n === w);
+      const lane: Lane = { worker: null, inline: null, buf: [], accel: [], waiting: new Map() };
+      if (opts.workers === 0) {
+        lane.inline = new Partition(world, floorIds, undefined, () => performance.now());
+        for (const t of mine) lane.inline.addTag(t.idx, t.tagId, t.residentId);
+      } else {
+        const init: GeoWorkerInit = { world, floorIds, tags: mine };
+        const worker = new Worker(WORKER_URL, { workerData: init, execArgv: ['--import', 'tsx'] });
+        worker.on('message', (m: FromWorker) => this.onResult(lane, m.seq, m.result));
+        worker.on('error', (e) => {
+          throw new Error(`geo worker ${w} failed: ${e.message}`);
+        });
+        worker.unref();
+        lane.worker = worker;
+      }
+      this.lanes.push(lane);
+    }
+  }
+
+  /** Resolves once every worker has loaded the world (answers a no-op tick). */
+  async ready(): Promise<void> {
+    await Promise.all(
+      this.lanes.map(
+        (lane) =>
+          new Promise<void>((resolve) => {
+            if (!lane.worker) return resolve();
+            const seq = ++this.seq;
+            const onMsg = (m: FromWorker) => {
+              if (m.seq === seq) {
+                lane.worker!.off('message', onMsg);
+                resolve();
+              }
+            };
+            lane.worker.on('message', onMsg);
+            lane.waiting.set(seq, 0);
+            lane.worker.postMessage({ type: 'tick', seq, now: 0 } satisfies ToWorker);
+          }),
+      ),
+    );
+  }
+
+  hasTag(tagId: string): boolean {
+    return this.tagIndex.has(tagId);
+  }
+
+  /** Register a tag (or re-register after a resident change); workers learn it before its next fix. */
+  registerTag(tagId: string, residentId: string | null, resident?: Resident): void {
+    const idx = this.tagIndex.get(tagId) ?? this.addTagLocal(tagId, residentId);
+    this.tagResident[idx] = residentId;
+    const lane = this.laneOf(idx);
+    if (lane.inline) lane.inline.addTag(idx, tagId, residentId, resident);
+    else lane.worker!.postMessage({ type: 'tag', idx, tagId, residentId, resident } satisfies ToWorker);
+  }
+
+  /** Queue an accepted fix of a registered tag on a known floor. */
+  submit(fix: Fix): void {
+    const idx = this.tagIndex.get(fix.tagId);
+    const floor = this.floorIndex.get(fix.floorId);
+    if (idx === undefined || floor === undefined) throw new Error(`unregistered tag or floor: ${fix.tagId} ${fix.floorId}`);
+    const lane = this.laneOf(idx);
+    let accelRef = -1;
+    if (fix.accel && fix.accel.samples.length) {
+      accelRef = lane.accel.length;
+      lane.accel.push(packAccel(fix.accel.hz, fix.accel.samples));
+    }
+    const b = lane.buf;
+    const o = b.length;
+    b.length = o + FIX_STRIDE;
+    b[o + F.tag] = idx;
+    b[o + F.floor] = floor;
+    b[o + F.x] = fix.x;
+    b[o + F.y] = fix.y;
+    b[o + F.z] = fix.z ?? NaN;
+    b[o + F.accuracy] = fix.accuracy;
+    b[o + F.ts] = fix.ts;
+    b[o + F.battery] = fix.battery ?? NaN;
+    b[o + F.event] = eventCode(fix.event);
+    b[o + F.accel] = accelRef;
+    this.stats.inflightFixes++;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Send every queued fix now. */
+  flush(): void {
+    this.flushScheduled = false;
+    for (const lane of this.lanes) {
+      if (lane.buf.length === 0) continue;
+      const data = Float64Array.from(lane.buf);
+      const accel = lane.accel;
+      lane.buf = [];
+      lane.accel = [];
+      const seq = ++this.seq;
+      const count = data.length / FIX_STRIDE;
+      lane.waiting.set(seq, count);
+      if (lane.inline) {
+        this.onResult(lane, seq, lane.inline.processBatch(data, accel));
+      } else {
+        const transfer = [data.buffer, ...accel.filter((a): a is PackedAccel => a !== null).map((a) => a.buffer)];
+        lane.worker!.postMessage({ type: 'fixes', seq, data, accel } satisfies ToWorker, transfer as ArrayBuffer[]);
+      }
+    }
+  }
+
+  /** Run the detectors of missing data for every tag. */
+  tick(now: number): void {
+    for (const lane of this.lanes) {
+      const seq = ++this.seq;
+      lane.waiting.set(seq, 0);
+      if (lane.inline) this.onResult(lane, seq, lane.inline.tick(now));
+      else lane.worker!.postMessage({ type: 'tick', seq, now } satisfies ToWorker);
+    }
+  }
+
+  /** Resolves when every fix submitted so far has been processed. */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.stats.inflightFixes > 0) await new Promise((r) => setTimeout(r, 2));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.worker?.terminate()));
+  }
+
+  private onResult(lane: Lane, seq: number, r: BatchResult): void {
+    const count = lane.waiting.get(seq) ?? 0;
+    lane.waiting.delete(seq);
+    this.stats.inflightFixes -= count;
+    this.stats.fixes += count;
+    this.stats.batches++;
+    this.stats.transitions += r.transitions;
+    this.stats.busyMs += r.busyMs;
+    this.stats.detectorFailures += r.failures.length;
+    for (const f of r.failures) this.opts.onFailure?.({ tagId: this.tagIds[f.tag], detector: f.detector, error: f.error });
+    if (r.alerts.length) {
+      this.opts.onAlerts(r.alerts.map((a) => ({ tagId: this.tagIds[a.tag], residentId: a.residentId, candidate: a.candidate })));
+    }
+  }
+
+  private laneOf(idx: number): Lane {
+    return this.lanes[idx % this.lanes.length];
+  }
+
+  private addTagLocal(tagId: string, residentId: string | null): number {
+    const idx = this.tagIds.length;
+    this.tagIds.push(tagId);
+    this.tagResident.push(residentId);
+    this.tagIndex.set(tagId, idx);
+    return idx;
+  }
+}

@@ -1,0 +1,16 @@
+import type { Resident } from '../geo/model';
+import type { BatchResult, PackedAccel } from '../geo/partition';
+import type { WorldData } from '../geo/world';
+
+export interface GeoWorkerInit {
+  world: WorldData;
+  floorIds: string[];
+  tags: { idx: number; tagId: string; residentId: string | null }[];
+}
+
+export type ToWorker =
+  | { type: 'fixes'; seq: number; data: Float64Array; accel: (PackedAccel | null)[] }
+  | { type: 'tick'; seq: number; now: number }
+  | { type: 'tag'; idx: number; tagId: string; residentId: string | null; resident?: Resident };
+
+export type FromWorker = { type: 'result'; seq: number; result: BatchResult };
