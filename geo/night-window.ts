@@ -73,3 +73,16 @@ export function inNightWindow(ts: EpochMs, timeZone: string, window: NightWindow
   const m = localMinutes(ts, timeZone);
   return start < end ? m >= start && m < end : m >= start || m < end;
 }
+
+/**
+ * The instant the window containing `ts` began, or null when `ts` is outside it. Wall-clock minutes since
+ * the start are corrected by the change of UTC offset in between, so the night of a daylight-saving change
+ * is as long as it really is (an hour shorter or longer), not as long as the clock face says.
+ */
+export function nightStartedAt(ts: EpochMs, timeZone: string, window: NightWindow): EpochMs | null {
+  if (!inNightWindow(ts, timeZone, window)) return null;
+  const start = parseHhMm(window.start);
+  const sinceStartMin = (((localMinutes(ts, timeZone) - start) % 1440) + 1440) % 1440;
+  const guess = ts - sinceStartMin * 60_000;
+  return guess + (utcOffsetMs(ts, timeZone) - utcOffsetMs(guess, timeZone));
+}

@@ -15,6 +15,20 @@ export const DEFAULT_RULES: RuleParams = {
   leftSafeZone: { enabled: true, graceMs: 3_000 },
   forbiddenZone: { enabled: true, allResidents: false },
   leftArea: { enabled: true },
+  // Safety detections (falls, night, SOS, device health, wandering patterns): one section per detector.
+  fallDevice: { enabled: true },
+  fallAccel: {
+    enabled: true,
+    rateHz: 50,
+    impactG: 2.0,
+    postureChangeDeg: 60,
+    stillSdG: 0.15,
+    preFromMs: 3_000,
+    preToMs: 1_500,
+    postStartMs: 1_000,
+    postEndMs: 2_500,
+    maxClusterMs: 3_000,
+  },
 };
 
 /** Merge overrides leaf by leaf; unknown sections are kept so detectors added later can read them. */

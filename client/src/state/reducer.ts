@@ -64,7 +64,7 @@ export function reducer(prev: ClientState, action: Action): ClientState {
       let alerts = next.alerts;
       for (const [id, a] of Object.entries(next.alerts)) {
         if (a.state === 'resolved' || listed.has(id)) continue;
-        if ((next.alertSeenAt[id] ?? 0) >= action.requestedAtSeq) continue;
+        if ((next.alertSeenAt[id] ?? 0) > action.requestedAtSeq) continue;
         if (alerts === next.alerts) alerts = { ...alerts };
         delete alerts[id];
       }

@@ -56,8 +56,7 @@ export function floorGroups(state: ClientState): FloorGroup[] {
         .map((f) => catalog.floorsById[f.id]);
       if (floors.length) groups.push({ buildingId: b.id, name: prefix + localName(b, state.locale), floors });
     }
-    const outdoor = site.floors.filter((f) => f.buildingId === null || f.outdoor);
-    const loose = outdoor.filter((f) => !site.buildings.some((b) => b.id === f.buildingId));
+    const loose = site.floors.filter((f) => !site.buildings.some((b) => b.id === f.buildingId));
     if (loose.length) {
       groups.push({
         buildingId: null,

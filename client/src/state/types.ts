@@ -123,7 +123,7 @@ export type Action =
   | { type: 'session/started'; user: SessionUser }
   | { type: 'session/ended' }
   | { type: 'data/loaded'; sites: SiteDto[]; residents: ResidentDto[] }
-  /** A REST listing of every non-resolved alert, requested when `seq` was `requestedAtSeq`. */
+  /** A REST listing of every non-resolved alert, requested when the state's `seq` was `requestedAtSeq`. */
   | { type: 'alerts/snapshot'; alerts: Alert[]; requestedAtSeq: number }
   | { type: 'alert/received'; alert: Alert }
   | { type: 'hello'; user: SessionUser; serverTime: number; clientTime: number }

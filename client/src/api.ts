@@ -1,0 +1,74 @@
+/** The REST API on the same origin. */
+import type { Alert, AlertState } from '../../geo/model';
+import type { ResidentDto, SessionUser, SiteDto } from './state/types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    // a proxy's HTML error page: keep the status
+  }
+  if (!res.ok) {
+    const error = (data as { error?: unknown } | undefined)?.error;
+    const nested = (error as { message?: unknown } | undefined)?.message;
+    const msg =
+      (typeof error === 'string' && error) ||
+      (typeof nested === 'string' && nested) ||
+      res.statusText ||
+      `HTTP ${res.status}`;
+    throw new ApiError(res.status, msg);
+  }
+  return data as T;
+}
+
+export interface LoginResult {
+  token: string;
+  user: SessionUser;
+}
+
+export function login(username: string, password: string): Promise<LoginResult> {
+  return request('POST', '/api/v1/auth/login', null, { username, password });
+}
+
+export interface Api {
+  sites(): Promise<SiteDto[]>;
+  residents(): Promise<ResidentDto[]>;
+  alerts(state: AlertState): Promise<Alert[]>;
+  acknowledge(id: string, note: string): Promise<Alert>;
+  resolve(id: string, note: string): Promise<Alert>;
+}
+
+/** Authenticated calls; a 401 means the session is over and `onUnauthorized` runs (then the call still fails). */
+export function createApi(token: string, onUnauthorized: () => void): Api {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    try {
+      return await request<T>(method, path, token, body);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) onUnauthorized();
+      throw err;
+    }
+  };
+  const note = (n: string) => (n.trim() ? { note: n.trim() } : {});
+  return {
+    sites: () => call('GET', '/api/v1/sites'),
+    residents: () => call('GET', '/api/v1/residents'),
+    alerts: (state) => call('GET', `/api/v1/alerts?state=${encodeURIComponent(state)}`),
+    acknowledge: (id, n) => call('POST', `/api/v1/alerts/${encodeURIComponent(id)}/ack`, note(n)),
+    resolve: (id, n) => call('POST', `/api/v1/alerts/${encodeURIComponent(id)}/resolve`, note(n)),
+  };
+}

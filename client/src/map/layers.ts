@@ -1,0 +1,199 @@
+/**
+ * The deck.gl layers of the live floor map as a pure function of what to show and the animation clock.
+ * Everything is drawn in the site's local metres (CARTESIAN); dots and text are sized in pixels so they stay
+ * touchable and legible at any zoom.
+ */
+import { COORDINATE_SYSTEM, type Layer } from '@deck.gl/core';
+import { PathLayer, PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import type { ResidentMarker } from '../state/selectors';
+import type { Focus, Locale, ZoneShape } from '../state/types';
+import { centroid, hatchLines } from './geometry';
+import {
+  FOCUS,
+  FONT_FAMILY,
+  HATCH,
+  LABEL,
+  RESIDENT,
+  ZONE_FILL,
+  ZONE_LINE,
+  ZONE_LINE_WIDTH,
+  type RGBA,
+} from './palette';
+
+export const LAYER_IDS = {
+  zones: 'zones',
+  hatch: 'forbidden-hatch',
+  zoneLabels: 'zone-labels',
+  halo: 'resident-halo',
+  residents: 'residents',
+  residentLabels: 'resident-labels',
+  focus: 'focus',
+} as const;
+
+export interface FloorLayerInput {
+  /** Zone shapes of the floor in drawing order; a stable array per floor. */
+  shapes: readonly ZoneShape[];
+  markers: readonly ResidentMarker[];
+  focus: Focus | null;
+  locale: Locale;
+  /** Animation clock, ms; only the pulses depend on it. */
+  now: number;
+}
+
+export interface ZoneLabel {
+  id: string;
+  text: string;
+  position: [number, number];
+  kind: ZoneShape['kind'];
+}
+
+const LABELLED_KINDS = new Set<ZoneShape['kind']>(['room', 'exit', 'forbidden']);
+const HATCH_SPACING_M = 0.8;
+const PULSE_PERIOD_MS = 1200;
+
+/** Both derived arrays are cached per shapes array so deck.gl sees the same data and uploads nothing. */
+const labelCache = new WeakMap<readonly ZoneShape[], Partial<Record<Locale, ZoneLabel[]>>>();
+const hatchCache = new WeakMap<readonly ZoneShape[], [number, number][][]>();
+
+export function zoneLabels(shapes: readonly ZoneShape[], locale: Locale): ZoneLabel[] {
+  let byLocale = labelCache.get(shapes);
+  if (!byLocale) labelCache.set(shapes, (byLocale = {}));
+  return (byLocale[locale] ??= shapes
+    .filter((s) => LABELLED_KINDS.has(s.kind) && s.name)
+    .map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      text: locale === 'zh-CN' && s.nameZh ? s.nameZh : s.name,
+      position: centroid(s.rings[0]),
+    })));
+}
+
+export function forbiddenHatch(shapes: readonly ZoneShape[]): [number, number][][] {
+  let lines = hatchCache.get(shapes);
+  if (!lines) {
+    lines = shapes.filter((s) => s.kind === 'forbidden').flatMap((s) => hatchLines(s.rings, HATCH_SPACING_M));
+    hatchCache.set(shapes, lines);
+  }
+  return lines;
+}
+
+/** 0..1..0 over one pulse period. */
+export function pulse(now: number): number {
+  return 0.5 - 0.5 * Math.cos(((now % PULSE_PERIOD_MS) / PULSE_PERIOD_MS) * 2 * Math.PI);
+}
+
+/** Whether anything on the map moves by itself (the caller then keeps an animation loop running). */
+export function isAnimated(input: Pick<FloorLayerInput, 'markers' | 'focus'>): boolean {
+  return input.focus !== null || input.markers.some((m) => m.status === 'alert');
+}
+
+const MARKER_RADIUS = { normal: 8, acknowledged: 10, alert: 12 } as const;
+
+export function floorLayers(input: FloorLayerInput): Layer[] {
+  const { shapes, markers, focus, locale, now } = input;
+  const coordinateSystem = COORDINATE_SYSTEM.CARTESIAN;
+  const p = pulse(now);
+  const alerting = markers.filter((m) => m.status === 'alert');
+
+  return [
+    new PolygonLayer<ZoneShape>({
+      id: LAYER_IDS.zones,
+      coordinateSystem,
+      data: shapes as ZoneShape[],
+      getPolygon: (s) => s.rings,
+      filled: true,
+      stroked: true,
+      getFillColor: (s) => ZONE_FILL[s.kind] ?? ZONE_FILL.room,
+      getLineColor: (s) => ZONE_LINE[s.kind] ?? ZONE_LINE.room,
+      getLineWidth: (s) => ZONE_LINE_WIDTH[s.kind] ?? 1,
+      lineWidthUnits: 'pixels',
+      lineJointRounded: true,
+      pickable: true,
+    }),
+    new PathLayer<[number, number][]>({
+      id: LAYER_IDS.hatch,
+      coordinateSystem,
+      data: forbiddenHatch(shapes),
+      getPath: (d) => d,
+      getColor: HATCH,
+      getWidth: 1.5,
+      widthUnits: 'pixels',
+    }),
+    new TextLayer<ZoneLabel>({
+      id: LAYER_IDS.zoneLabels,
+      coordinateSystem,
+      data: zoneLabels(shapes, locale),
+      getText: (d) => d.text,
+      getPosition: (d) => d.position,
+      getColor: (d) => (d.kind === 'exit' ? LABEL.exit : LABEL.room),
+      getSize: 1.0,
+      sizeUnits: 'meters',
+      sizeMinPixels: 10,
+      sizeMaxPixels: 18,
+      fontFamily: FONT_FAMILY,
+      fontWeight: 600,
+      characterSet: 'auto',
+      getTextAnchor: 'middle',
+      getAlignmentBaseline: 'center',
+    }),
+    new ScatterplotLayer<ResidentMarker>({
+      id: LAYER_IDS.halo,
+      coordinateSystem,
+      data: alerting,
+      getPosition: (m) => [m.x, m.y],
+      getRadius: 18,
+      radiusUnits: 'pixels',
+      radiusScale: 1 + 0.9 * p,
+      getFillColor: RESIDENT.halo,
+      opacity: 1 - 0.75 * p,
+    }),
+    new ScatterplotLayer<ResidentMarker>({
+      id: LAYER_IDS.residents,
+      coordinateSystem,
+      data: markers as ResidentMarker[],
+      getPosition: (m) => [m.x, m.y],
+      getRadius: (m) => MARKER_RADIUS[m.status],
+      radiusUnits: 'pixels',
+      filled: true,
+      stroked: true,
+      getFillColor: (m) => RESIDENT[m.status],
+      getLineColor: (m) => (m.wanderRisk ? RESIDENT.wander : RESIDENT.outline),
+      getLineWidth: (m) => (m.wanderRisk ? 4 : 2),
+      lineWidthUnits: 'pixels',
+      pickable: true,
+    }),
+    new TextLayer<ResidentMarker>({
+      id: LAYER_IDS.residentLabels,
+      coordinateSystem,
+      data: markers as ResidentMarker[],
+      getText: (m) => m.name,
+      getPosition: (m) => [m.x, m.y],
+      getPixelOffset: (m) => [0, MARKER_RADIUS[m.status] + 5],
+      getColor: LABEL.resident,
+      getSize: 14,
+      sizeUnits: 'pixels',
+      fontFamily: FONT_FAMILY,
+      fontWeight: 600,
+      characterSet: 'auto',
+      getTextAnchor: 'middle',
+      getAlignmentBaseline: 'top',
+      background: true,
+      getBackgroundColor: (m) => (m.status === 'alert' ? LABEL.residentAlertBg : LABEL.residentBg),
+      backgroundPadding: [4, 2],
+    }),
+    new ScatterplotLayer<Focus>({
+      id: LAYER_IDS.focus,
+      coordinateSystem,
+      data: focus ? [focus] : [],
+      getPosition: (f) => [f.x, f.y],
+      getRadius: 24,
+      radiusUnits: 'pixels',
+      radiusScale: 1 + 0.35 * p,
+      filled: false,
+      stroked: true,
+      getLineColor: FOCUS as RGBA,
+      getLineWidth: 3,
+      lineWidthUnits: 'pixels',
+    }),
+  ];
+}

@@ -1,0 +1,130 @@
+/** The nurse's live floor map: top bar, alarm banner, floor switcher, the map and the alert list. */
+import { t } from '../i18n';
+import { FloorMap } from '../map/floor-map';
+import { ZONE_FILL, RESIDENT, type RGBA } from '../map/palette';
+import { floorName, floorShapes, localName, residentMarkers } from '../state/selectors';
+import type { AlertAction, ClientState } from '../state/types';
+import { timeAgo } from '../i18n';
+import { AlarmBanner } from './alarm-banner';
+import { AlertList } from './alert-list';
+import { h, setText } from './dom';
+import { FloorSwitcher } from './floor-switcher';
+import { TopBar } from './top-bar';
+
+export interface LiveScreenActions {
+  selectFloor: (floorId: string) => void;
+  focusAlert: (alertId: string) => void;
+  act: (alertId: string, action: AlertAction, note: string) => void;
+  toggleSound: () => void;
+  toggleLocale: () => void;
+  signOut: () => void;
+  onMapReady: (floorId: string) => void;
+}
+
+const css = (c: RGBA) => `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${c[3] / 255})`;
+
+export class LiveScreen {
+  readonly el: HTMLElement;
+  readonly map: FloorMap;
+  private readonly topBar: TopBar;
+  private readonly banner: AlarmBanner;
+  private readonly floors: FloorSwitcher;
+  private readonly alerts: AlertList;
+  private readonly mapTitle = h('span', { class: 'map-title', testid: 'map-title' });
+  private readonly mapInfo = h('span', { class: 'map-info', testid: 'map-info' });
+  private readonly fitBtn: HTMLButtonElement;
+  private readonly legend = h('div', { class: 'legend' });
+  private legendLocale = '';
+  private state: ClientState | null = null;
+
+  constructor(actions: LiveScreenActions, clock: () => number) {
+    this.topBar = new TopBar(actions);
+    this.banner = new AlarmBanner({ show: actions.focusAlert, acknowledge: (id) => actions.act(id, 'ack', '') });
+    this.floors = new FloorSwitcher(actions.selectFloor);
+    this.alerts = new AlertList({ focus: actions.focusAlert, act: actions.act });
+    const mapContainer = h('div', { class: 'map-canvas', testid: 'floor-map' });
+    this.fitBtn = h('button', { class: 'btn btn-chip map-fit', testid: 'map-fit', on: { click: () => this.map.refit() } });
+    this.el = h(
+      'div',
+      { class: 'live-screen' },
+      this.topBar.el,
+      this.banner.el,
+      this.floors.el,
+      h(
+        'main',
+        { class: 'live-main' },
+        h(
+          'section',
+          { class: 'map-panel' },
+          mapContainer,
+          h('div', { class: 'map-overlay map-overlay-top' }, h('div', { class: 'map-heading' }, this.mapTitle, this.mapInfo), this.fitBtn),
+          this.legend,
+        ),
+        this.alerts.el,
+      ),
+    );
+    this.map = new FloorMap(mapContainer, {
+      onReady: actions.onMapReady,
+      tooltip: ({ resident, zone }) => {
+        const s = this.state;
+        if (!s) return null;
+        if (resident) {
+          const flags = [resident.wanderRisk && t(s.locale, 'wanderRisk'), resident.fallRisk && t(s.locale, 'fallRisk')].filter(Boolean);
+          const ago = t(s.locale, 'lastFix', { ago: timeAgo(s.locale, clock() - resident.ts) });
+          return [resident.name, flags.join(' · '), ago].filter(Boolean).join('\n');
+        }
+        if (zone && zone.kind !== 'ward' && zone.kind !== 'corridor') return localName(zone, s.locale);
+        return null;
+      },
+    });
+  }
+
+  update(state: ClientState, now: number): void {
+    this.state = state;
+    this.topBar.update(state);
+    this.banner.update(state, now);
+    this.floors.update(state);
+    this.alerts.update(state, now);
+    const floorId = state.selectedFloorId;
+    const markers = residentMarkers(state);
+    setText(this.mapTitle, floorId ? floorName(state, floorId) : t(state.locale, 'noFloor'));
+    setText(this.mapInfo, floorId ? t(state.locale, 'residentsOnFloor', { n: markers.length }) : '');
+    setText(this.fitBtn, `⤢ ${t(state.locale, 'fitFloor')}`);
+    this.updateLegend(state);
+    this.map.update({
+      floorId,
+      complete: state.positions.complete && state.positions.floorId === floorId,
+      shapes: floorShapes(state, floorId),
+      markers,
+      focus: state.focus && state.focus.floorId === floorId ? state.focus : null,
+      locale: state.locale,
+    });
+  }
+
+  /** Refresh what depends only on the clock ("time since fix"). */
+  tick(now: number): void {
+    if (!this.state) return;
+    this.banner.update(this.state, now);
+    this.alerts.update(this.state, now);
+  }
+
+  destroy(): void {
+    this.map.destroy();
+    this.el.remove();
+  }
+
+  private updateLegend(state: ClientState): void {
+    if (this.legendLocale === state.locale) return;
+    this.legendLocale = state.locale;
+    const L = state.locale;
+    const swatch = (label: string, cls: string, style: string) =>
+      h('span', { class: 'legend-item' }, h('span', { class: `swatch ${cls}`, attrs: { style } }), label);
+    this.legend.replaceChildren(
+      swatch(t(L, 'legendRoom'), '', `background:${css(ZONE_FILL.room)}`),
+      swatch(t(L, 'legendExit'), '', `background:${css(ZONE_FILL.exit)}`),
+      swatch(t(L, 'legendForbidden'), 'hatched', `background-color:${css(ZONE_FILL.forbidden)}`),
+      swatch(t(L, 'legendWander'), 'dot', `background:${css(RESIDENT.normal)};border-color:${css(RESIDENT.wander)}`),
+      swatch(t(L, 'legendAlert'), 'dot', `background:${css(RESIDENT.alert)};border-color:${css(RESIDENT.alert)}`),
+    );
+  }
+}

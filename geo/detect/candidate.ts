@@ -1,0 +1,86 @@
+import type { AlertCandidate, AlertKind, EpochMs, Fix, Severity, ZoneKind } from '../model';
+import type { DetectorContext, StepInput, TickInput } from './types';
+
+/** Which zone an alert names when the tag is in several: the most specific place a nurse walks to. */
+const SPECIFICITY: readonly ZoneKind[] = [
+  'bed',
+  'bathroom',
+  'exit',
+  'forbidden',
+  'room',
+  'corridor',
+  'ward',
+  'safe',
+  'campus',
+  'home',
+];
+
+export function mostSpecificZone(inside: readonly string[], ctx: DetectorContext): string | null {
+  let best: string | null = null;
+  let rank = Number.POSITIVE_INFINITY;
+  for (const id of inside) {
+    const kind = ctx.zone(id)?.kind;
+    const r = kind ? SPECIFICITY.indexOf(kind) : -1;
+    const score = r < 0 ? SPECIFICITY.length : r;
+    if (score < rank) {
+      rank = score;
+      best = id;
+    }
+  }
+  return best;
+}
+
+/** An alert candidate at a fix's position (or at the last known fix, for ticks). */
+export function candidateAt(
+  kind: AlertKind,
+  severity: Severity,
+  fix: Pick<Fix, 'floorId' | 'x' | 'y'>,
+  inside: readonly string[],
+  ts: EpochMs,
+  ctx: DetectorContext,
+  extra: { detail?: string; clear?: boolean } = {},
+): AlertCandidate {
+  const c: AlertCandidate = {
+    kind,
+    severity,
+    zoneId: mostSpecificZone(inside, ctx),
+    floorId: fix.floorId,
+    position: { x: fix.x, y: fix.y },
+    fixTs: ts,
+  };
+  if (extra.detail !== undefined) c.detail = extra.detail;
+  if (extra.clear) c.clear = true;
+  return c;
+}
+
+/** Zone kinds the tag is confirmed inside. */
+export function insideKinds(inside: readonly string[], ctx: DetectorContext): Set<ZoneKind> {
+  const out = new Set<ZoneKind>();
+  for (const id of inside) {
+    const k = ctx.zone(id)?.kind;
+    if (k) out.add(k);
+  }
+  return out;
+}
+
+/** In the resident's own bed (or, when none is assigned, any bed zone). */
+export function inBed(inside: readonly string[], ctx: DetectorContext): boolean {
+  const own = ctx.resident.bedZoneId;
+  if (own) return inside.includes(own);
+  return inside.some((id) => ctx.zone(id)?.kind === 'bed');
+}
+
+/** In the resident's bathroom or any bathroom-kind zone (a resident may use another one). */
+export function inBathroom(inside: readonly string[], ctx: DetectorContext): boolean {
+  const own = ctx.resident.bathroomZoneId;
+  return inside.some((id) => id === own || ctx.zone(id)?.kind === 'bathroom');
+}
+
+/**
+ * Whether staff escort the resident. Not yet part of StepInput/TickInput: the server may add
+ * `escorted?: boolean` (e.g. from a nurse's tag next to the resident, or an "escort" toggle in the UI);
+ * exit-related rules read it here so they start honouring it the moment it is set.
+ */
+export function isEscorted(input: StepInput | TickInput): boolean {
+  return (input as { escorted?: boolean }).escorted === true;
+}

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import type { Alert, AlertCandidate, AlertState, Resident } from '../../geo/model';
+import type { Registry } from '../registry';
+
+export interface AlertSink {
+  /** A new alert or a state change: persist and deliver. */
+  (alert: Alert, change: 'raised' | 'acknowledged' | 'resolved' | 'updated'): void;
+}
+
+export interface AlertPersistence {
+  saveAlert(alert: Alert): Promise<void>;
+}
+
+export class AlertTransitionError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+const SEVERITY_RANK: Record<Alert['severity'], number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+/** Sortable, unique, no coordination: 48 bits of time then 80 random bits (ULID-like, base32hex). */
+function newAlertId(now: number): string {
+  return now.toString(32).padStart(10, '0') + randomBytes(10).toString('hex').slice(0, 16);
+}
+
+/**
+ * The lifecycle of alerts: one open alert per resident and kind (later detections fold into it),
+ * open -> acknowledged -> resolved with who, when and a note, and the clearing of self-healing
+ * conditions (a tag that speaks again, a battery charged).
+ */
+export class AlertService {
+  private readonly alerts = new Map<string, Alert>();
+  /** `${residentId}|${kind}` -> id of the alert that is not resolved yet */
+  private readonly active = new Map<string, string>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly sink: AlertSink,
+    private readonly persistence?: AlertPersistence,
+  ) {}
+
+  /** Load alerts from the store after a restart. */
+  restore(alerts: Alert[]): void {
+    for (const a of alerts) {
+      this.alerts.set(a.id, a);
+      if (a.state !== 'resolved') this.active.set(`${a.residentId}|${a.kind}`, a.id);
+    }
+  }
+
+  /** Candidates from the detectors, in the order they were produced. */
+  ingest(residentId: string, tagId: string, c: AlertCandidate, now = Date.now()): Alert | null {
+    const resident = this.registry.residents.get(residentId);
+    if (!resident) return null;
+    const key = `${residentId}|${c.kind}`;
+    const activeId = this.active.get(key);
+    const current = activeId ? this.alerts.get(activeId) : undefined;
+    if (c.clear) {
+      if (!current) return null;
+      return this.transition(current, 'resolved', 'system', c.detail ?? 'condition cleared', now);
+    }
+    if (current) {
+      current.repeats++;
+      current.updatedAt = now;
+      current.position = this.position(resident, c);
+      current.floorId = c.floorId;
+      current.zoneId = c.zoneId ?? current.zoneId;
+      if (SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity]) {
+        current.severity = c.severity;
+        this.commit(current, 'updated');
+      } else {
+        void this.persistence?.saveAlert(current);
+      }
+      return current;
+    }
+    const alert: Alert = {
+      id: newAlertId(now),
+      kind: c.kind,
+      severity: c.severity,
+      state: 'open',
+      residentId,
+      residentName: resident.name,
+      tagId,
+      siteId: resident.siteId,
+      wardId: resident.wardId,
+      floorId: c.floorId,
+      zoneId: c.zoneId,
+      position: this.position(resident, c),
+      fixTs: c.fixTs,
+      detectedAt: now,
+      updatedAt: now,
+      repeats: 0,
+      detail: c.detail,
+      history: [{ state: 'open', by: 'system', at: now, note: c.detail }],
+    };
+    this.alerts.set(alert.id, alert);
+    this.active.set(key, alert.id);
+    this.commit(alert, 'raised');
+    return alert;
+  }
+
+  acknowledge(id: string, by: string, note: string | undefined, now = Date.now()): Alert {
+    const a = this.require(id);
+    if (a.state !== 'open') throw new AlertTransitionError(`alert is ${a.state}, only an open alert can be acknowledged`, 409);
+    return this.transition(a, 'acknowledged', by, note, now);
+  }
+
+  resolve(id: string, by: string, note: string | undefined, now = Date.now()): Alert {
+    const a = this.require(id);
+    if (a.state === 'resolved') throw new AlertTransitionError('alert is already resolved', 409);
+    return this.transition(a, 'resolved', by, note, now);
+  }
+
+  get(id: string): Alert | undefined {
+    return this.alerts.get(id);
+  }
+
+  list(filter: { state?: AlertState; siteId?: string } = {}): Alert[] {
+    const out: Alert[] = [];
+    for (const a of this.alerts.values()) {
+      if (filter.state && a.state !== filter.state) continue;
+      if (filter.siteId && a.siteId !== filter.siteId) continue;
+      out.push(a);
+    }
+    return out.sort((a, b) => b.detectedAt - a.detectedAt);
+  }
+
+  /** Residents with an alert that is not resolved (the live map draws them red). */
+  activeResidentIds(): Set<string> {
+    return new Set([...this.active.keys()].map((k) => k.split('|')[0]));
+  }
+
+  private transition(a: Alert, state: AlertState, by: string, note: string | undefined, now: number): Alert {
+    a.state = state;
+    a.updatedAt = now;
+    a.history.push({ state, by, at: now, ...(note ? { note } : {}) });
+    if (state === 'resolved') this.active.delete(`${a.residentId}|${a.kind}`);
+    this.commit(a, state === 'open' ? 'updated' : state);
+    return a;
+  }
+
+  private commit(a: Alert, change: Parameters<AlertSink>[1]): void {
+    void this.persistence?.saveAlert(a);
+    this.sink(a, change);
+  }
+
+  private require(id: string): Alert {
+    const a = this.alerts.get(id);
+    if (!a) throw new AlertTransitionError(`no alert ${id}`, 404);
+    return a;
+  }
+
+  private position(r: Resident, c: AlertCandidate): Alert['position'] {
+    const [lon, lat] = this.registry.frame(r.siteId)?.toLngLat(c.position.x, c.position.y) ?? [NaN, NaN];
+    return { floorId: c.floorId, x: c.position.x, y: c.position.y, lon, lat };
+  }
+}

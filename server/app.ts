@@ -1,0 +1,185 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import pino, { type Logger } from 'pino';
+import type { MqttClient } from 'mqtt';
+import { Accounts } from './auth/accounts';
+import { AlertService } from './alerts/alert-service';
+import { configFromEnv, type Config } from './config';
+import { seedDemo } from './demo';
+import { apiRoutes } from './http/api';
+import { ingestRoutes } from './ingest/http-ingest';
+import { startMqttIngest } from './ingest/mqtt-ingest';
+import { FixNormalizer } from './ingest/normalize';
+import { Metrics } from './metrics';
+import { GeoPool } from './pipeline/geo-pool';
+import { Pipeline } from './pipeline/pipeline';
+import { Realtime } from './realtime/socket-server';
+import { attachRedisAdapter } from './realtime/redis-adapter';
+import { Registry, type SiteBundle } from './registry';
+import { loadSiteDir, SAMPLE_SITE_DIR } from './site-loader';
+import { Simulator, type SimulatorOptions } from './simulator';
+
+export interface StartOptions extends Partial<Config> {
+  /** Extra simulator options (tests shorten the wanderer's first episode). */
+  simulatorOptions?: Partial<SimulatorOptions>;
+  /** Sites to run instead of loading `siteDir` (tests with tiny fixtures). */
+  bundles?: SiteBundle[];
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: Config;
+  registry: Registry;
+  accounts: Accounts;
+  alerts: AlertService;
+  pipeline: Pipeline;
+  geo: GeoPool;
+  realtime: Realtime;
+  metrics: Metrics;
+  simulator: Simulator | null;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+const CLIENT_DIST = fileURLToPath(new URL('../client/dist', import.meta.url));
+
+/** Compose the service: load sites, seed demo, start workers, HTTP, Socket.IO, ingest, simulator. */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const { simulatorOptions, bundles: givenBundles, logger, ...overrides } = opts;
+  const config: Config = { ...configFromEnv(), ...overrides };
+  const log = logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'key', 'password', 'token'] });
+
+  const bundles = givenBundles ?? [await loadSiteDir(config.siteDir ?? SAMPLE_SITE_DIR)];
+  const registry = new Registry(bundles);
+  const accounts = new Accounts();
+  if (config.demo) {
+    await seedDemo(accounts, registry);
+    log.warn('DEMO MODE: demo accounts (admin/admin-demo, nurse/nurse-demo, ...) and gateway key "demo-gateway-key" are active. Never run demo mode with real residents.');
+  }
+
+  const metrics = new Metrics();
+  const app = express();
+  const http: HttpServer = createServer(app);
+  const realtime = new Realtime(http, accounts, registry, {
+    frameHz: config.frameHz,
+    configure: config.redisUrl ? (io) => attachRedisAdapter(io, config.redisUrl!, log) : undefined,
+  });
+  const alerts = new AlertService(registry, (alert, change) => {
+    if (change === 'raised') metrics.alertsRaised.inc(1, { kind: alert.kind });
+    realtime.publishAlert(alert);
+    log.info({ alert: alert.id, kind: alert.kind, resident: alert.residentId, change }, 'alert');
+  });
+
+  let pipeline: Pipeline | null = null;
+  const geo = new GeoPool(
+    registry.worldData(),
+    [...registry.tags.values()].map((t) => ({ tagId: t.id, residentId: t.residentId })),
+    {
+      workers: config.geoWorkers,
+      onAlerts: (items) => pipeline?.handleGeoAlerts(items),
+      onFailure: (f) => {
+        metrics.detectorFailures.inc(1, { detector: f.detector });
+        log.error(f, 'detector failed (isolated; other detectors ran)');
+      },
+    },
+  );
+  await geo.ready();
+  pipeline = new Pipeline(registry, new FixNormalizer(registry), geo, realtime.frames, alerts, metrics);
+  metrics.gauge('carewatch_geo_inflight_fixes', 'Fixes queued for or inside the geo workers', () => geo.stats.inflightFixes);
+  metrics.gauge('carewatch_geo_busy_ms_total', 'Time the geo core spent on fixes and ticks', () => Math.round(geo.stats.busyMs));
+  metrics.gauge('carewatch_open_alerts', 'Alerts not yet resolved', () => alerts.list().filter((a) => a.state !== 'resolved').length);
+
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // deck.gl and MapLibre compile shaders and spawn blob workers
+        directives: { 'script-src': ["'self'", "'wasm-unsafe-eval'"], 'worker-src': ["'self'", 'blob:'], 'img-src': ["'self'", 'data:', 'blob:'] },
+      },
+    }),
+  );
+  let ready = false;
+  app.get('/healthz', (_req, res) => void res.status(ready ? 200 : 503).json({ ok: ready, sites: registry.sites.size, tags: registry.tags.size }));
+  app.get('/metrics', (_req, res) => void res.type('text/plain; version=0.0.4').send(metrics.render()));
+  app.use(ingestRoutes(accounts, pipeline, { perKeyPerMinute: 60_000 }));
+  app.use(
+    apiRoutes({
+      accounts,
+      registry,
+      alerts,
+      loginPerMinute: 10,
+      onResidentCreated: (r) => geo.registerTag(r.tagId, r.id, r),
+    }),
+  );
+  app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint' }));
+  if (existsSync(CLIENT_DIST)) app.use(express.static(CLIENT_DIST, { index: 'index.html', maxAge: '1h' }));
+  else log.warn(`client not built (${CLIENT_DIST} missing): run npm run build:client`);
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status ?? 500;
+    if (status >= 500) log.error({ err }, 'request failed');
+    const message =
+      err.type === 'entity.parse.failed'
+        ? 'body is not valid JSON'
+        : err.type === 'entity.too.large'
+          ? 'body too large'
+          : status >= 500
+            ? 'internal error'
+            : err.message;
+    res.status(status).json({ error: message });
+  });
+
+  await realtime.start();
+  const tick = setInterval(() => geo.tick(Date.now()), config.tickMs);
+  tick.unref();
+
+  let mqttClient: MqttClient | null = null;
+  if (config.mqttUrl) mqttClient = startMqttIngest(config.mqttUrl, config.mqttTopic, accounts, pipeline, log);
+
+  let simulator: Simulator | null = null;
+  if (config.simulator) {
+    const siteBundle = bundles[0];
+    simulator = new Simulator(siteBundle, { rateHz: config.simRateHz, extraTags: config.simExtraTags, ...simulatorOptions });
+    const simKey = { id: 'simulator', siteId: siteBundle.site.id, tagId: null, keyHash: '' };
+    const p = pipeline;
+    simulator.start((fixes) => {
+      const report = p.ingest(fixes, simKey, 'simulator');
+      if (report.rejected.length) log.debug({ rejected: report.rejected.slice(0, 3) }, 'simulator fixes rejected');
+    });
+  }
+
+  await new Promise<void>((resolve) => http.listen(config.port, config.host, resolve));
+  const port = (http.address() as AddressInfo).port;
+  ready = true;
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ url, sites: registry.sites.size, residents: registry.residents.size, geoWorkers: config.geoWorkers, simulator: !!simulator }, 'carewatch ready');
+
+  return {
+    url,
+    port,
+    config,
+    registry,
+    accounts,
+    alerts,
+    pipeline,
+    geo,
+    realtime,
+    metrics,
+    simulator,
+    log,
+    async close() {
+      ready = false;
+      simulator?.stop();
+      clearInterval(tick);
+      mqttClient?.end(true);
+      await realtime.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await geo.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Fix } from '../../geo/model';
+import type { AlertService } from '../alerts/alert-service';
+import type { IngestKey } from '../auth/accounts';
+import type { FixNormalizer, NormalizedBatch } from '../ingest/normalize';
+import type { Metrics } from '../metrics';
+import type { FloorFrames } from '../realtime/floor-frames';
+import type { Registry } from '../registry';
+import type { GeoAlert, GeoPool } from './geo-pool';
+
+export interface IngestReport {
+  accepted: number;
+  rejected: NormalizedBatch['rejected'];
+  unknownTags: number;
+}
+
+/**
+ * The path of a fix, in order and in one place: normalise (validate, authorise, frame, order) ->
+ * live-map frame -> geofence core and detectors on the tag's worker -> alert lifecycle.
+ * Every ingest transport (HTTP batch, OsmAnd, OwnTracks, MQTT, simulator) calls `ingest`.
+ */
+export class Pipeline {
+  /** Observers of accepted fixes (history store, metrics). */
+  private readonly fixListeners: ((fixes: Fix[]) => void)[] = [];
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly normalizer: FixNormalizer,
+    private readonly geo: GeoPool,
+    private readonly frames: FloorFrames,
+    private readonly alerts: AlertService,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onFixes(listener: (fixes: Fix[]) => void): void {
+    this.fixListeners.push(listener);
+  }
+
+  ingest(raw: readonly unknown[], key: IngestKey, source: string, now = Date.now()): IngestReport {
+    const batch = this.normalizer.normalize(raw, key, now);
+    for (const fix of batch.fixes) {
+      const resident = this.registry.residentOfTag(fix.tagId)!;
+      this.frames.update(resident.id, fix);
+      this.geo.submit(fix);
+    }
+    for (const l of this.fixListeners) l(batch.fixes);
+    this.metrics.fixesAccepted.inc(batch.fixes.length, { source });
+    for (const r of batch.rejected) this.metrics.fixesRejected.inc(1, { source, code: r.code });
+    return { accepted: batch.fixes.length, rejected: batch.rejected, unknownTags: batch.unknownTags };
+  }
+
+  /** Detector results from the workers, in the order each tag produced them. */
+  handleGeoAlerts(items: GeoAlert[], now = Date.now()): void {
+    for (const it of items) {
+      const a = this.alerts.ingest(it.residentId, it.tagId, it.candidate, now);
+      if (a && !it.candidate.clear) this.metrics.detectionLagMs.observe(now - it.candidate.fixTs);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { Floor, Resident, Site, Tag, Zone } from '../geo/model';
+import { SiteFrame } from '../geo/frame';
+import type { WorldData } from '../geo/world';
+
+/** One institution as loaded from its files. */
+export interface SiteBundle {
+  site: Site;
+  zones: Zone[];
+  residents: Resident[];
+  tags: Tag[];
+}
+
+export interface FloorRef {
+  site: Site;
+  floor: Floor;
+}
+
+/**
+ * The configuration the server runs with: sites, floors, zones, residents and tags, with the
+ * lookups the hot path needs (tag -> resident, floor -> site) kept as maps.
+ */
+export class Registry {
+  readonly sites = new Map<string, Site>();
+  readonly zones = new Map<string, Zone>();
+  readonly residents = new Map<string, Resident>();
+  readonly tags = new Map<string, Tag>();
+  private readonly residentByTag = new Map<string, Resident>();
+  private readonly floors = new Map<string, FloorRef>();
+  private readonly frames = new Map<string, SiteFrame>();
+  private readonly outdoorFloor = new Map<string, string>();
+  private readonly zonesBySite = new Map<string, Zone[]>();
+
+  constructor(bundles: SiteBundle[]) {
+    for (const b of bundles) {
+      this.sites.set(b.site.id, b.site);
+      this.frames.set(b.site.id, new SiteFrame(b.site.georef));
+      for (const f of b.site.floors) {
+        this.floors.set(f.id, { site: b.site, floor: f });
+        if (f.outdoor) this.outdoorFloor.set(b.site.id, f.id);
+      }
+      this.zonesBySite.set(b.site.id, b.zones);
+      for (const z of b.zones) this.zones.set(z.id, z);
+      for (const t of b.tags) this.tags.set(t.id, t);
+      for (const r of b.residents) this.putResident(r);
+    }
+  }
+
+  worldData(): WorldData {
+    return { sites: [...this.sites.values()], zones: [...this.zones.values()], residents: [...this.residents.values()] };
+  }
+
+  siteZones(siteId: string): Zone[] {
+    return this.zonesBySite.get(siteId) ?? [];
+  }
+
+  frame(siteId: string): SiteFrame | undefined {
+    return this.frames.get(siteId);
+  }
+
+  floor(floorId: string): FloorRef | undefined {
+    return this.floors.get(floorId);
+  }
+
+  /** The level outdoor fixes of a site are placed on. */
+  outdoorFloorOf(siteId: string): string | undefined {
+    return this.outdoorFloor.get(siteId);
+  }
+
+  residentOfTag(tagId: string): Resident | undefined {
+    return this.residentByTag.get(tagId);
+  }
+
+  /** Add a resident (and its tag, if new); replaces one with the same id. */
+  putResident(r: Resident, tagKind: Tag['kind'] = 'hybrid'): void {
+    const old = this.residents.get(r.id);
+    if (old && old.tagId !== r.tagId) this.residentByTag.delete(old.tagId);
+    this.residents.set(r.id, r);
+    this.residentByTag.set(r.tagId, r);
+    const tag = this.tags.get(r.tagId);
+    if (!tag) this.tags.set(r.tagId, { id: r.tagId, kind: tagKind, residentId: r.id, siteId: r.siteId });
+    else tag.residentId = r.id;
+  }
+}
