@@ -21,7 +21,7 @@ import { Realtime } from './realtime/socket-server';
 import { attachRedisAdapter } from './realtime/redis-adapter';
 import { Registry, type SiteBundle } from './registry';
 import { loadSiteDir, SAMPLE_SITE_DIR } from './site-loader';
-import { Simulator, type SimulatorOptions } from './simulator';
+import type { Simulator, SimulatorOptions } from './simulator';
 
 export interface StartOptions extends Partial<Config> {
   /** Extra simulator options (tests shorten the wanderer's first episode). */
@@ -144,6 +144,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let simulator: Simulator | null = null;
   if (config.simulator) {
     const siteBundle = bundles[0];
+    const { Simulator } = await import('./simulator');
     simulator = new Simulator(siteBundle, { rateHz: config.simRateHz, extraTags: config.simExtraTags, ...simulatorOptions });
     const simKey = { id: 'simulator', siteId: siteBundle.site.id, tagId: null, keyHash: '' };
     const p = pipeline;

@@ -77,10 +77,10 @@ export function inBathroom(inside: readonly string[], ctx: DetectorContext): boo
 }
 
 /**
- * Whether staff escort the resident. Not yet part of StepInput/TickInput: the server may add
- * `escorted?: boolean` (e.g. from a nurse's tag next to the resident, or an "escort" toggle in the UI);
- * exit-related rules read it here so they start honouring it the moment it is set.
+ * Whether staff escort the resident (the pipeline sets `escorted` on a fix's input when a staff tag is
+ * within escort distance). Ticks carry no escort flag: rules that also fire from ticks stand down on the
+ * fix that says "escorted" and stay down until a fix says otherwise.
  */
 export function isEscorted(input: StepInput | TickInput): boolean {
-  return (input as { escorted?: boolean }).escorted === true;
+  return 'escorted' in input && input.escorted === true;
 }

@@ -1,4 +1,7 @@
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Fix, Resident } from '../../geo/model';
 import { F, FIX_STRIDE, eventCode, packAccel, Partition, type BatchResult, type PackedAccel } from '../../geo/partition';
@@ -18,6 +21,7 @@ export interface GeoPoolStats {
   detectorFailures: number;
   busyMs: number;
   inflightFixes: number;
+  deadWorkers: number;
 }
 
 export interface GeoPoolOptions {
@@ -33,9 +37,14 @@ interface Lane {
   buf: number[];
   accel: (PackedAccel | null)[];
   waiting: Map<number, number>; // seq -> fix count
+  restarts: number[];
 }
 
 const WORKER_URL = new URL('../../workers/geo-worker.ts', import.meta.url);
+const TSX_API = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+// Workers run the TypeScript sources through tsx's loader, registered inside the worker itself
+// (an --import in execArgv is not honoured by worker threads under every runner).
+const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
 
 /**
  * The geofence core on worker threads. Tags are partitioned by index, so each tag's fixes go to
@@ -49,8 +58,9 @@ export class GeoPool {
   private readonly tagResident: (string | null)[] = [];
   private readonly floorIndex = new Map<string, number>();
   private seq = 0;
+  private closed = false;
   private flushScheduled = false;
-  readonly stats: GeoPoolStats = { fixes: 0, batches: 0, transitions: 0, detectorFailures: 0, busyMs: 0, inflightFixes: 0 };
+  readonly stats: GeoPoolStats = { fixes: 0, batches: 0, transitions: 0, detectorFailures: 0, busyMs: 0, inflightFixes: 0, deadWorkers: 0 };
 
   constructor(
     world: WorldData,
@@ -65,19 +75,12 @@ export class GeoPool {
       const mine = this.tagIds
         .map((tagId, idx) => ({ idx, tagId, residentId: this.tagResident[idx] }))
         .filter((t) => t.idx % n === w);
-      const lane: Lane = { worker: null, inline: null, buf: [], accel: [], waiting: new Map() };
+      const lane: Lane = { worker: null, inline: null, buf: [], accel: [], waiting: new Map(), restarts: [] };
       if (opts.workers === 0) {
         lane.inline = new Partition(world, floorIds, undefined, () => performance.now());
         for (const t of mine) lane.inline.addTag(t.idx, t.tagId, t.residentId);
       } else {
-        const init: GeoWorkerInit = { world, floorIds, tags: mine };
-        const worker = new Worker(WORKER_URL, { workerData: init, execArgv: ['--import', 'tsx'] });
-        worker.on('message', (m: FromWorker) => this.onResult(lane, m.seq, m.result));
-        worker.on('error', (e) => {
-          throw new Error(`geo worker ${w} failed: ${e.message}`);
-        });
-        worker.unref();
-        lane.worker = worker;
+        this.spawn(lane, { world, floorIds, tags: mine }, w);
       }
       this.lanes.push(lane);
     }
@@ -187,6 +190,7 @@ export class GeoPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.lanes.map((l) => l.worker?.terminate()));
   }
 
@@ -203,6 +207,25 @@ export class GeoPool {
     if (r.alerts.length) {
       this.opts.onAlerts(r.alerts.map((a) => ({ tagId: this.tagIds[a.tag], residentId: a.residentId, candidate: a.candidate })));
     }
+  }
+
+  private spawn(lane: Lane, init: GeoWorkerInit, w: number): void {
+    const worker = new Worker(BOOT, { eval: true, workerData: init });
+    worker.on('message', (m: FromWorker) => this.onResult(lane, m.seq, m.result));
+    worker.on('error', (e) => {
+      // A crashed worker loses its tags' detector state, not the service: report, drop what it
+      // held in flight, and start a fresh one with the same tags.
+      this.opts.onFailure?.({ tagId: '*', detector: `geo-worker-${w}`, error: e.message });
+      for (const count of lane.waiting.values()) this.stats.inflightFixes -= count;
+      lane.waiting.clear();
+      const now = Date.now();
+      lane.restarts = lane.restarts.filter((t) => now - t < 60_000);
+      lane.restarts.push(now);
+      // a worker that cannot even start would otherwise restart in a tight loop
+      if (!this.closed && lane.restarts.length <= 3) this.spawn(lane, init, w);
+      else this.stats.deadWorkers++;
+    });
+    lane.worker = worker;
   }
 
   private laneOf(idx: number): Lane {

@@ -12,7 +12,7 @@
  *   y  6.0 │ utility (forbidden) ┬ bedrooms / nurse / dining / lobby ┬ staff │
  *   y  0   └──────────────────────┴──────────── [entrance] ───────────┴───────┘
  *
- * The first and last 8 m / 5 m of the corridor have no bedroom or lounge door, so the exits (stairwells at both
+ * The first and last 8 m / 6 m of the corridor have no bedroom or lounge door, so the exits (stairwells at both
  * corridor ends, the lift at the west end) are ≥ 6 m from every door an ordinary resident uses.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -30,7 +30,7 @@ const CORRIDOR_W = 2.4;
 const ROOM_DEPTH = 6;
 const BUILDING_DEPTH = 2 * ROOM_DEPTH + CORRIDOR_W;
 const WEST_END = 8;
-const EAST_END = 5;
+const EAST_END = 6;
 const FLOOR_HEIGHT = 3.3;
 
 /** One slot along a side of the corridor, west to east. */
@@ -283,7 +283,7 @@ function buildFloor(plan: FloorPlan): FloorResult {
           const rid = `${floorId}-r${roomNo}`;
           const label = `${plan.building}${roomNo}`;
           add(rid, 'room', `Room ${label}`, `${label}室`, whole, { use: 'bedroom' });
-          // en-suite in the corner by the door; the door itself is at u 2.0–3.0 on the corridor wall
+          // en-suite in the corner by the door; the door is the rest of the corridor wall (u 2–4, centre 3)
           add(`${rid}-bath`, 'bathroom', `${label} bathroom`, `${label}卫生间`, inRoom(x, 0, 0, 2, 2.2), {
             use: 'bathroom',
           });

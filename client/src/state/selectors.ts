@@ -143,5 +143,9 @@ export function floorName(state: ClientState, floorId: string): string {
   const site = state.catalog?.sites.find((s) => s.id === floor.siteId);
   const building = site?.buildings.find((b) => b.id === floor.buildingId);
   const f = localName(floor, state.locale);
-  return building ? `${localName(building, state.locale)} ${f}` : f;
+  if (!building) return f;
+  // "Building A (care)" + "Building A 2F": the floor's own name already says which building
+  const b = localName(building, state.locale);
+  const short = b.replace(/\s*[（(].*[)）]\s*$/, '').trim();
+  return short && f.includes(short) ? f : `${b} ${f}`;
 }

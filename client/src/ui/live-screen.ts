@@ -1,21 +1,20 @@
 /** The nurse's live floor map: top bar, alarm banner, floor switcher, the map and the alert list. */
-import { t } from '../i18n';
+import { t, timeAgo } from '../i18n';
 import { FloorMap } from '../map/floor-map';
 import { ZONE_FILL, RESIDENT, type RGBA } from '../map/palette';
 import { floorName, floorShapes, localName, residentMarkers } from '../state/selectors';
 import type { AlertAction, ClientState } from '../state/types';
-import { timeAgo } from '../i18n';
 import { AlarmBanner } from './alarm-banner';
 import { AlertList } from './alert-list';
 import { h, setText } from './dom';
 import { FloorSwitcher } from './floor-switcher';
-import { TopBar } from './top-bar';
+import { TopBar, type SoundDisplay } from './top-bar';
 
 export interface LiveScreenActions {
   selectFloor: (floorId: string) => void;
   focusAlert: (alertId: string) => void;
   act: (alertId: string, action: AlertAction, note: string) => void;
-  toggleSound: () => void;
+  toggleSound: (shown: SoundDisplay) => void;
   toggleLocale: () => void;
   signOut: () => void;
   onMapReady: (floorId: string) => void;

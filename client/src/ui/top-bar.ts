@@ -3,8 +3,11 @@ import { localName } from '../state/selectors';
 import type { ClientState, Connection } from '../state/types';
 import { h, setAttr, setText } from './dom';
 
+export type SoundDisplay = 'on' | 'off' | 'locked';
+
 export interface TopBarActions {
-  toggleSound: () => void;
+  /** `shown` is what the button showed when pressed (the press itself may have just unlocked audio). */
+  toggleSound: (shown: SoundDisplay) => void;
   toggleLocale: () => void;
   signOut: () => void;
 }
@@ -27,7 +30,11 @@ export class TopBar {
   private readonly brand = h('span', { class: 'brand-name' });
 
   constructor(actions: TopBarActions) {
-    this.sound = h('button', { class: 'btn btn-chip', testid: 'sound-toggle', on: { click: actions.toggleSound } });
+    this.sound = h('button', {
+      class: 'btn btn-chip',
+      testid: 'sound-toggle',
+      on: { click: () => actions.toggleSound((this.sound.dataset.state as SoundDisplay | undefined) ?? 'locked') },
+    });
     this.lang = h('button', { class: 'btn btn-chip', testid: 'lang-toggle', on: { click: actions.toggleLocale } });
     this.signOut = h('button', { class: 'btn btn-chip', testid: 'sign-out', on: { click: actions.signOut } });
     this.el = h(
@@ -44,12 +51,39 @@ export class TopBar {
     setText(this.site, (state.catalog?.sites ?? []).map((s) => localName(s, locale)).join(' · '));
     setText(this.connection, t(locale, CONNECTION_TEXT[state.connection]));
     this.connection.dataset.status = state.connection;
-    const sound = !state.soundOn ? 'off' : state.audioUnlocked ? 'on' : 'locked';
+    const sound: SoundDisplay = !state.soundOn ? 'off' : state.audioUnlocked ? 'on' : 'locked';
     this.sound.dataset.state = sound;
-    setText(this.sound, `${sound === 'on' ? '🔊' : '🔇'} ${t(locale, sound === 'on' ? 'soundOn' : sound === 'off' ? 'soundOff' : 'soundLocked')}`);
+    const label = t(locale, sound === 'on' ? 'soundOn' : sound === 'off' ? 'soundOff' : 'soundLocked');
+    if (this.sound.dataset.label !== label) {
+      this.sound.dataset.label = label;
+      this.sound.replaceChildren(speakerIcon(sound === 'on'), label);
+    }
     setAttr(this.sound, 'aria-pressed', String(sound === 'on'));
     setText(this.lang, t(locale, 'language'));
     setText(this.user, state.user?.displayName ?? state.user?.username ?? '');
     setText(this.signOut, t(locale, 'signOut'));
   }
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** Drawn, not an emoji: tablets and kiosks do not all ship a colour emoji font. */
+function speakerIcon(on: boolean): SVGSVGElement {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = (d: string, fill: boolean) => {
+    const p = document.createElementNS(SVG, 'path');
+    p.setAttribute('d', d);
+    p.setAttribute('fill', fill ? 'currentColor' : 'none');
+    p.setAttribute('stroke', 'currentColor');
+    p.setAttribute('stroke-width', '2');
+    p.setAttribute('stroke-linecap', 'round');
+    svg.append(p);
+  };
+  path('M4 9h4l5-4v14l-5-4H4z', true);
+  if (on) path('M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12', false);
+  else path('M17 9l5 6M22 9l-5 6', false);
+  return svg;
 }

@@ -1,0 +1,62 @@
+import type { EpochMs } from '../model';
+import { candidateAt, inBathroom } from './candidate';
+import { initCharging, updateCharging, type ChargingState } from './charging';
+import { nightStart } from './night';
+import { ruleSection } from './params';
+import type { Detector, DetectorContext, DetectorResult } from './types';
+
+/** Rule section `bathroomLong`. */
+export interface BathroomLongRules {
+  enabled: boolean;
+  /** In the bathroom this long, minutes. */
+  minutes: number;
+  /** Only in the night window (by day staff are around and visits are longer: bathing, help). */
+  nightOnly: boolean;
+}
+
+export interface BathroomLongState {
+  inSince: EpochMs | null;
+  alerted: boolean;
+  floorId: string;
+  x: number;
+  y: number;
+  charging: ChargingState;
+}
+
+/** Night: in the bathroom too long. Fires from fixes and ticks; leaving the bathroom clears it. */
+export const bathroomLong: Detector<BathroomLongState> = {
+  name: 'bathroom-long',
+  init: () => ({ inSince: null, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  step(state, input, ctx) {
+    const { fix } = input;
+    const inside = inBathroom(input.inside, ctx);
+    let s: BathroomLongState = { ...state, floorId: fix.floorId, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, 1.5) };
+    if (!inside) {
+      s = { ...s, inSince: null, alerted: false };
+      if (state.alerted) {
+        const detail = 'left the bathroom';
+        return { state: s, alerts: [candidateAt('bathroom_long', 'high', fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
+      }
+      return { state: s, alerts: [] };
+    }
+    if (s.inSince === null) s = { ...s, inSince: fix.ts };
+    return check(s, fix.ts, input.inside, ctx);
+  },
+  tick(state, input, ctx) {
+    return check(state, input.now, input.inside, ctx);
+  },
+};
+
+function check(s: BathroomLongState, now: EpochMs, inside: readonly string[], ctx: DetectorContext): DetectorResult<BathroomLongState> {
+  const rules = ruleSection<BathroomLongRules>(ctx.rules, 'bathroomLong');
+  if (!rules.enabled || s.alerted || s.inSince === null || s.charging.charging) return { state: s, alerts: [] };
+  let from = s.inSince;
+  if (rules.nightOnly) {
+    const night = nightStart(now, ctx);
+    if (night === null) return { state: s, alerts: [] };
+    from = Math.max(from, night);
+  }
+  if (now - from < rules.minutes * 60_000) return { state: s, alerts: [] };
+  const detail = `in the bathroom for ${Math.round((now - s.inSince) / 60_000)} min`;
+  return { state: { ...s, alerted: true }, alerts: [candidateAt('bathroom_long', 'high', s, inside, now, ctx, { detail })] };
+}

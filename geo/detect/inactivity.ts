@@ -1,0 +1,103 @@
+import { magnitude } from '../accel';
+import type { EpochMs, Fix } from '../model';
+import { candidateAt, inBed } from './candidate';
+import { initCharging, updateCharging, type ChargingState } from './charging';
+import { nightStart } from './night';
+import { ruleSection } from './params';
+import type { Detector, DetectorContext, DetectorResult } from './types';
+
+/** Rule section `inactivity`. */
+export interface InactivityRules {
+  enabled: boolean;
+  /** No movement outside the bed for this long at night, minutes. */
+  nightMinutes: number;
+  /** ...and by day, for the residents it applies to, minutes. */
+  dayMinutes: number;
+  /** By day too for residents flagged fall-risk. */
+  dayForFallRisk: boolean;
+  /** By day for everyone. */
+  dayForAll: boolean;
+  /** Moving further than this (plus the fix's accuracy) from where stillness began is movement, metres. */
+  moveRadiusM: number;
+  /** Consecutive fixes beyond the radius needed (one multipath outlier is not a step). */
+  moveFixes: number;
+  /** Accelerometer samples whose magnitude varies more than this (sd, g) are movement. */
+  activitySdG: number;
+}
+
+export interface InactivityState {
+  /** Where stillness began, and when. */
+  ax: number;
+  ay: number;
+  floorId: string;
+  stillSince: EpochMs | null;
+  /** Consecutive fixes seen beyond the radius. */
+  away: number;
+  alerted: boolean;
+  /** Last known position, for ticks. */
+  x: number;
+  y: number;
+  charging: ChargingState;
+}
+
+function accelActive(fix: Fix, sdG: number): boolean {
+  const s = fix.accel?.samples;
+  if (!s || s.length < 2) return false;
+  let sum = 0;
+  let sum2 = 0;
+  for (const v of s) {
+    const m = magnitude(v);
+    sum += m;
+    sum2 += m * m;
+  }
+  const mean = sum / s.length;
+  return Math.sqrt(Math.max(0, sum2 / s.length - mean * mean)) > sdG;
+}
+
+/**
+ * No movement for N minutes outside the bed: at night for everyone, by day for fall-risk residents
+ * (configurable). Driven by missing movement, so it fires from ticks as well as fixes. A tag on its charger
+ * (battery rising, lying where it charges) is not a resident lying still.
+ */
+export const inactivity: Detector<InactivityState> = {
+  name: 'inactivity',
+  init: () => ({ ax: 0, ay: 0, floorId: '', stillSince: null, away: 0, alerted: false, x: 0, y: 0, charging: initCharging() }),
+  step(state, input, ctx) {
+    const rules = ruleSection<InactivityRules>(ctx.rules, 'inactivity');
+    const { fix } = input;
+    let s: InactivityState = { ...state, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, rules.moveRadiusM) };
+    const radius = rules.moveRadiusM + Math.max(0, fix.accuracy || 0);
+    const beyond = s.stillSince === null || fix.floorId !== s.floorId || Math.hypot(fix.x - s.ax, fix.y - s.ay) > radius;
+    const away = beyond ? s.away + 1 : 0;
+    const moved = s.stillSince === null || fix.floorId !== s.floorId || away >= rules.moveFixes || accelActive(fix, rules.activitySdG);
+    if (moved) {
+      s = { ...s, ax: fix.x, ay: fix.y, floorId: fix.floorId, stillSince: fix.ts, away: 0, alerted: false };
+      return { state: s, alerts: [] };
+    }
+    return check({ ...s, away }, fix.ts, input.inside, ctx, rules);
+  },
+  tick(state, input, ctx) {
+    return check(state, input.now, input.inside, ctx, ruleSection<InactivityRules>(ctx.rules, 'inactivity'));
+  },
+};
+
+function check(
+  s: InactivityState,
+  now: EpochMs,
+  inside: readonly string[],
+  ctx: DetectorContext,
+  rules: InactivityRules,
+): DetectorResult<InactivityState> {
+  if (!rules.enabled || s.alerted || s.stillSince === null || s.charging.charging) return { state: s, alerts: [] };
+  if (inBed(inside, ctx)) return { state: s, alerts: [] };
+  const night = nightStart(now, ctx) !== null;
+  const byDay = rules.dayForAll || (rules.dayForFallRisk && ctx.resident.fallRisk);
+  if (!night && !byDay) return { state: s, alerts: [] };
+  const minutes = night ? rules.nightMinutes : rules.dayMinutes;
+  if (now - s.stillSince < minutes * 60_000) return { state: s, alerts: [] };
+  const detail = `no movement for ${Math.round((now - s.stillSince) / 60_000)} min outside the bed${night ? ' at night' : ''}`;
+  return {
+    state: { ...s, alerted: true },
+    alerts: [candidateAt('inactivity', 'high', { floorId: s.floorId, x: s.x, y: s.y }, inside, now, ctx, { detail })],
+  };
+}

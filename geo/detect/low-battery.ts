@@ -1,0 +1,39 @@
+import { candidateAt } from './candidate';
+import { ruleSection } from './params';
+import type { Detector } from './types';
+
+/** Rule section `lowBattery`. */
+export interface LowBatteryRules {
+  enabled: boolean;
+  /** Below this level (%) the alert fires... */
+  lowPct: number;
+  /** ...and above this one it clears: the gap keeps a level wavering around one threshold from flapping. */
+  clearPct: number;
+}
+
+export interface LowBatteryState {
+  low: boolean;
+}
+
+/** Low battery with hysteresis; clears itself once the tag is charged. */
+export const lowBattery: Detector<LowBatteryState> = {
+  name: 'low-battery',
+  init: () => ({ low: false }),
+  step(state, input, ctx) {
+    const rules = ruleSection<LowBatteryRules>(ctx.rules, 'lowBattery');
+    const { fix } = input;
+    if (!rules.enabled || fix.battery === undefined) return { state, alerts: [] };
+    if (!state.low && fix.battery < rules.lowPct) {
+      const detail = `battery ${fix.battery}%`;
+      return { state: { low: true }, alerts: [candidateAt('low_battery', 'medium', fix, input.inside, fix.ts, ctx, { detail })] };
+    }
+    if (state.low && fix.battery > rules.clearPct) {
+      const detail = `battery recovered to ${fix.battery}%`;
+      return {
+        state: { low: false },
+        alerts: [candidateAt('low_battery', 'medium', fix, input.inside, fix.ts, ctx, { detail, clear: true })],
+      };
+    }
+    return { state, alerts: [] };
+  },
+};

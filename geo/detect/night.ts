@@ -1,0 +1,20 @@
+import type { EpochMs, NightWindow } from '../model';
+import { nightStartedAt } from '../night-window';
+import { ruleSection } from './params';
+import type { DetectorContext } from './types';
+
+/** Rule section `nightWindow`: a resident's (or site's) own night, "HH:MM"; empty strings: the site's window. */
+export interface NightWindowRules {
+  start: string;
+  end: string;
+}
+
+export function nightWindowOf(ctx: DetectorContext): NightWindow {
+  const r = ruleSection<NightWindowRules>(ctx.rules, 'nightWindow');
+  return r.start && r.end ? { start: r.start, end: r.end } : ctx.site.nightWindow;
+}
+
+/** Start of the night `ts` lies in (site time zone), or null by day. */
+export function nightStart(ts: EpochMs, ctx: DetectorContext): EpochMs | null {
+  return nightStartedAt(ts, ctx.site.timeZone, nightWindowOf(ctx));
+}

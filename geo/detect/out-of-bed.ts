@@ -1,0 +1,71 @@
+import type { EpochMs } from '../model';
+import { candidateAt, inBed } from './candidate';
+import { initCharging, updateCharging, type ChargingState } from './charging';
+import { nightStart } from './night';
+import { ruleSection } from './params';
+import type { Detector, DetectorContext, DetectorResult } from './types';
+
+/** Rule section `outOfBed`. */
+export interface OutOfBedRules {
+  enabled: boolean;
+  /** Out of bed this long at night, minutes. */
+  minutes: number;
+}
+
+export interface OutOfBedState {
+  /** Whether the last observation had the tag in the bed; null before any. */
+  wasInBed: boolean | null;
+  /** When the tag was seen leaving the bed; null while in bed or never seen in it. */
+  outSince: EpochMs | null;
+  alerted: boolean;
+  floorId: string;
+  x: number;
+  y: number;
+  charging: ChargingState;
+}
+
+/**
+ * Night: out of bed too long. Counts from the moment the resident was seen leaving their bed, or from the
+ * start of the night if they left it before; a resident never seen in bed (still in the lounge at 22:00)
+ * does not count. Fires from fixes and from ticks; back in bed clears it.
+ */
+export const outOfBed: Detector<OutOfBedState> = {
+  name: 'out-of-bed',
+  init: () => ({ wasInBed: null, outSince: null, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  step(state, input, ctx) {
+    const { fix } = input;
+    const bed = inBed(input.inside, ctx);
+    let s: OutOfBedState = {
+      ...state,
+      floorId: fix.floorId,
+      x: fix.x,
+      y: fix.y,
+      charging: updateCharging(state.charging, fix, 1.5),
+      wasInBed: bed,
+    };
+    if (bed) {
+      s = { ...s, outSince: null, alerted: false };
+      if (state.alerted) {
+        const detail = 'back in bed';
+        return { state: s, alerts: [candidateAt('out_of_bed', 'high', fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
+      }
+      return { state: s, alerts: [] };
+    }
+    if (state.wasInBed === true) s = { ...s, outSince: fix.ts };
+    return check(s, fix.ts, input.inside, ctx);
+  },
+  tick(state, input, ctx) {
+    return check(state, input.now, input.inside, ctx);
+  },
+};
+
+function check(s: OutOfBedState, now: EpochMs, inside: readonly string[], ctx: DetectorContext): DetectorResult<OutOfBedState> {
+  const rules = ruleSection<OutOfBedRules>(ctx.rules, 'outOfBed');
+  if (!rules.enabled || s.alerted || s.outSince === null || s.charging.charging || !s.floorId) return { state: s, alerts: [] };
+  const night = nightStart(now, ctx);
+  if (night === null) return { state: s, alerts: [] };
+  const from = Math.max(s.outSince, night);
+  if (now - from < rules.minutes * 60_000) return { state: s, alerts: [] };
+  const detail = `out of bed for ${Math.round((now - s.outSince) / 60_000)} min at night`;
+  return { state: { ...s, alerted: true }, alerts: [candidateAt('out_of_bed', 'high', s, inside, now, ctx, { detail })] };
+}

@@ -1,0 +1,30 @@
+import type { Fix } from '../model';
+import { candidateAt } from './candidate';
+import { ruleSection } from './params';
+import type { Detector } from './types';
+
+/** Rule section `sos`. */
+export interface SosRules {
+  enabled: boolean;
+  /** Treat the tag's generic button ('button' event) as SOS too (tags whose only button is the call button). */
+  buttonIsSos: boolean;
+}
+
+function hasPosition(f: Fix): boolean {
+  return Boolean(f.floorId) && Number.isFinite(f.x) && Number.isFinite(f.y);
+}
+
+/** SOS button: immediate, critical, at the fix's position (or the last known one if the press came without). */
+export const sos: Detector<null> = {
+  name: 'sos',
+  init: () => null,
+  step(state, input, ctx) {
+    const rules = ruleSection<SosRules>(ctx.rules, 'sos');
+    const { fix, prev } = input;
+    const pressed = fix.event === 'sos' || (fix.event === 'button' && rules.buttonIsSos);
+    if (!rules.enabled || !pressed) return { state, alerts: [] };
+    const where = hasPosition(fix) || !prev ? fix : prev;
+    const detail = fix.event === 'sos' ? 'SOS button pressed' : 'call button pressed';
+    return { state, alerts: [candidateAt('sos', 'critical', where, input.inside, fix.ts, ctx, { detail })] };
+  },
+};

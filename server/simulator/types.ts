@@ -1,0 +1,70 @@
+import type { AccelSamples, FixEvent } from '../../geo/model';
+
+/** An indoor RTLS fix as the native ingest accepts it (SPEC §3): site metres on a floor; z above the floor slab. */
+export interface IndoorRawFix {
+  tagId: string;
+  ts: number;
+  floorId: string;
+  x: number;
+  y: number;
+  z?: number;
+  accuracy: number;
+  battery?: number;
+  event?: FixEvent;
+  accel?: AccelSamples;
+}
+
+/** An outdoor GNSS fix (community residents' trackers). */
+export interface OutdoorRawFix {
+  tagId: string;
+  ts: number;
+  lat: number;
+  lon: number;
+  accuracy: number;
+  battery?: number;
+  event?: FixEvent;
+}
+
+export type RawFix = IndoorRawFix | OutdoorRawFix;
+
+export interface SimulatorOptions {
+  seed?: number | string;
+  /** Indoor fixes per second per tag. Default 1. */
+  rateHz?: number;
+  /** Interval between outdoor (GNSS) fixes per tag, ms. Default 10 000. */
+  outdoorIntervalMs?: number;
+  /** First scripted wander episode this long after the first step. Default 15 000. */
+  firstWanderAfterMs?: number;
+  /** Then one every this often, rotating through the dementia ward's wander-risk residents; 0 turns them off. Default 180 000. */
+  wanderEveryMs?: number;
+  /**
+   * Scripted falls of fall-risk residents (device fall event, accelerometer impact, drop to floor height, stillness),
+   * every this often after `firstFallAfterMs`. Default 0: off, so that tests and benchmarks see only the alerts
+   * they ask for.
+   */
+  fallEveryMs?: number;
+  /** Default 90 000. */
+  firstFallAfterMs?: number;
+  /**
+   * Simulate this many synthetic tags on top of the site's residents (load tests). They must exist on the server
+   * too: build the site with `withSyntheticTags(site, n)` and hand the same site to both.
+   */
+  extraTags?: number;
+}
+
+export type EpisodeKind = 'exit_approach' | 'fall';
+
+/** A scripted episode, logged so tests and benchmarks know which alerts to expect and when. */
+export interface Episode {
+  kind: EpisodeKind;
+  residentId: string;
+  tagId: string;
+  floorId: string;
+  startTs: number;
+  /** exit_approach: when the resident reached the spot next to the exit. fall: the impact. */
+  peakTs: number | null;
+  /** exit_approach: the exit zone approached. */
+  zoneId: string | null;
+  /** When the resident is back in ordinary behaviour (seated in the lounge / back in bed); null while running. */
+  endTs: number | null;
+}
