@@ -63,6 +63,20 @@ export class Track {
     return [...this.at];
   }
 
+  /** How long the person has been standing still at t, ms (0 while walking). */
+  stillFor(t: number): number {
+    let since = Number.NEGATIVE_INFINITY;
+    for (const s of this.segs) {
+      if (s.t0 > t) break;
+      const moving = s.a[0] !== s.b[0] || s.a[1] !== s.b[1];
+      if (moving) {
+        if (t <= s.t1) return 0;
+        since = s.t1;
+      }
+    }
+    return since === Number.NEGATIVE_INFINITY ? Number.POSITIVE_INFINITY : t - since;
+  }
+
   moving(t: number): boolean {
     for (const s of this.segs) if (t >= s.t0 && t <= s.t1) return s.a[0] !== s.b[0] || s.a[1] !== s.b[1];
     return false;
@@ -73,7 +87,7 @@ export interface FixOptions {
   tagId?: string;
   /** Positioning noise, 1 sigma, metres. */
   sigma: number;
-  /** Fix interval while moving and while still (motion-triggered tags report less when still), seconds. */
+  /** Fix interval while moving and while still (motion-triggered tags report less once still for 10 s), seconds. */
   movingS: number;
   stillS: number;
   /** Chance of a multipath outlier (1.5–3 m off) per fix. */
@@ -109,7 +123,7 @@ export function sampleFixes(track: Track, t0: number, t1: number, rng: Rng, o: F
     const b = o.battery?.(t);
     if (b !== undefined) fix.battery = b;
     fixes.push(fix);
-    const step = track.moving(t) ? o.movingS : o.stillS;
+    const step = track.stillFor(t) > 10_000 ? o.stillS : o.movingS;
     t += step * 1000 * rng.uniform(0.9, 1.1);
   }
   return fixes;

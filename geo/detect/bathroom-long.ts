@@ -16,6 +16,8 @@ export interface BathroomLongRules {
 
 export interface BathroomLongState {
   inSince: EpochMs | null;
+  /** First fix of the current run of fixes inside a bathroom, before hysteresis confirms the entry. */
+  rawInSince: EpochMs | null;
   alerted: boolean;
   floorId: string;
   x: number;
@@ -26,11 +28,12 @@ export interface BathroomLongState {
 /** Night: in the bathroom too long. Fires from fixes and ticks; leaving the bathroom clears it. */
 export const bathroomLong: Detector<BathroomLongState> = {
   name: 'bathroom-long',
-  init: () => ({ inSince: null, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ inSince: null, rawInSince: null, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
   step(state, input, ctx) {
     const { fix } = input;
     const inside = inBathroom(input.inside, ctx);
-    let s: BathroomLongState = { ...state, floorId: fix.floorId, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, 1.5) };
+    const rawIn = inBathroom(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx) ? (state.rawInSince ?? fix.ts) : null;
+    let s: BathroomLongState = { ...state, rawInSince: rawIn, floorId: fix.floorId, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, 1.5) };
     if (!inside) {
       s = { ...s, inSince: null, alerted: false };
       if (state.alerted) {
@@ -39,7 +42,8 @@ export const bathroomLong: Detector<BathroomLongState> = {
       }
       return { state: s, alerts: [] };
     }
-    if (s.inSince === null) s = { ...s, inSince: fix.ts };
+    // Hysteresis confirms the entry a few fixes late; the time starts when the tag actually went in.
+    if (s.inSince === null) s = { ...s, inSince: rawIn ?? fix.ts };
     return check(s, fix.ts, input.inside, ctx);
   },
   tick(state, input, ctx) {

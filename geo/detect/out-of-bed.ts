@@ -17,6 +17,8 @@ export interface OutOfBedState {
   wasInBed: boolean | null;
   /** When the tag was seen leaving the bed; null while in bed or never seen in it. */
   outSince: EpochMs | null;
+  /** First fix of the current run of fixes outside the bed, before hysteresis confirms the exit. */
+  rawOutSince: EpochMs | null;
   alerted: boolean;
   floorId: string;
   x: number;
@@ -31,12 +33,14 @@ export interface OutOfBedState {
  */
 export const outOfBed: Detector<OutOfBedState> = {
   name: 'out-of-bed',
-  init: () => ({ wasInBed: null, outSince: null, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ wasInBed: null, outSince: null, rawOutSince: null, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
   step(state, input, ctx) {
     const { fix } = input;
     const bed = inBed(input.inside, ctx);
+    const rawOut = inBed(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx) ? null : (state.rawOutSince ?? fix.ts);
     let s: OutOfBedState = {
       ...state,
+      rawOutSince: rawOut,
       floorId: fix.floorId,
       x: fix.x,
       y: fix.y,
@@ -51,7 +55,8 @@ export const outOfBed: Detector<OutOfBedState> = {
       }
       return { state: s, alerts: [] };
     }
-    if (state.wasInBed === true) s = { ...s, outSince: fix.ts };
+    // Hysteresis confirms the exit a few fixes late; the time starts when the tag actually left.
+    if (state.wasInBed === true) s = { ...s, outSince: rawOut ?? fix.ts };
     return check(s, fix.ts, input.inside, ctx);
   },
   tick(state, input, ctx) {

@@ -81,6 +81,7 @@ describe('floor layers', () => {
       LAYER_IDS.zones,
       LAYER_IDS.hatch,
       LAYER_IDS.zoneLabels,
+      LAYER_IDS.exitLabels,
       LAYER_IDS.halo,
       LAYER_IDS.residents,
       LAYER_IDS.residentLabels,

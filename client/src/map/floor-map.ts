@@ -110,7 +110,7 @@ export class FloorMap {
 
   private fitView(): FloorViewState {
     const bounds = boundsOf(this.view?.shapes ?? []);
-    const fit = fitBounds(bounds, this.container.clientWidth, this.container.clientHeight);
+    const fit = fitBounds(bounds, this.container.clientWidth, this.container.clientHeight, 56);
     return { ...fit, minZoom: fit.zoom - 2, maxZoom: fit.zoom + 5 };
   }
 

@@ -24,6 +24,7 @@ export const LAYER_IDS = {
   zones: 'zones',
   hatch: 'forbidden-hatch',
   zoneLabels: 'zone-labels',
+  exitLabels: 'exit-labels',
   halo: 'resident-halo',
   residents: 'residents',
   residentLabels: 'resident-labels',
@@ -77,6 +78,16 @@ export function forbiddenHatch(shapes: readonly ZoneShape[]): [number, number][]
   return lines;
 }
 
+const splitCache = new WeakMap<ZoneLabel[], { rooms: ZoneLabel[]; exits: ZoneLabel[] }>();
+function splitLabels(all: ZoneLabel[]): { rooms: ZoneLabel[]; exits: ZoneLabel[] } {
+  let split = splitCache.get(all);
+  if (!split) {
+    split = { rooms: all.filter((l) => l.kind !== 'exit'), exits: all.filter((l) => l.kind === 'exit') };
+    splitCache.set(all, split);
+  }
+  return split;
+}
+
 /** 0..1..0 over one pulse period. */
 export function pulse(now: number): number {
   return 0.5 - 0.5 * Math.cos(((now % PULSE_PERIOD_MS) / PULSE_PERIOD_MS) * 2 * Math.PI);
@@ -94,6 +105,7 @@ export function floorLayers(input: FloorLayerInput): Layer[] {
   const coordinateSystem = COORDINATE_SYSTEM.CARTESIAN;
   const p = pulse(now);
   const alerting = markers.filter((m) => m.status === 'alert');
+  const labels = splitLabels(zoneLabels(shapes, locale));
 
   return [
     new PolygonLayer<ZoneShape>({
@@ -122,10 +134,10 @@ export function floorLayers(input: FloorLayerInput): Layer[] {
     new TextLayer<ZoneLabel>({
       id: LAYER_IDS.zoneLabels,
       coordinateSystem,
-      data: zoneLabels(shapes, locale),
+      data: labels.rooms,
       getText: (d) => d.text,
       getPosition: (d) => d.position,
-      getColor: (d) => (d.kind === 'exit' ? LABEL.exit : LABEL.room),
+      getColor: LABEL.room,
       getSize: 1.0,
       sizeUnits: 'meters',
       sizeMinPixels: 10,
@@ -135,6 +147,25 @@ export function floorLayers(input: FloorLayerInput): Layer[] {
       characterSet: 'auto',
       getTextAnchor: 'middle',
       getAlignmentBaseline: 'center',
+    }),
+    // Doors are small: their names sit on a dark pill so they stay legible over anything.
+    new TextLayer<ZoneLabel>({
+      id: LAYER_IDS.exitLabels,
+      coordinateSystem,
+      data: labels.exits,
+      getText: (d) => d.text,
+      getPosition: (d) => d.position,
+      getColor: LABEL.exit,
+      getSize: 12,
+      sizeUnits: 'pixels',
+      fontFamily: FONT_FAMILY,
+      fontWeight: 700,
+      characterSet: 'auto',
+      getTextAnchor: 'middle',
+      getAlignmentBaseline: 'center',
+      background: true,
+      getBackgroundColor: LABEL.exitBg,
+      backgroundPadding: [4, 2],
     }),
     new ScatterplotLayer<ResidentMarker>({
       id: LAYER_IDS.halo,

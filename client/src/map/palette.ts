@@ -47,7 +47,7 @@ export const ZONE_LINE_WIDTH: Record<ZoneKind, number> = {
   bathroom: 1,
   bed: 1,
   forbidden: 2,
-  exit: 2,
+  exit: 3,
 };
 
 export const HATCH: RGBA = [248, 113, 113, 230];
@@ -66,7 +66,8 @@ export const FOCUS: RGBA = [250, 250, 250, 255];
 
 export const LABEL = {
   room: [203, 213, 225, 255] as RGBA,
-  exit: [5, 46, 22, 255] as RGBA,
+  exit: [134, 239, 172, 255] as RGBA,
+  exitBg: [5, 46, 22, 230] as RGBA,
   resident: [248, 250, 252, 255] as RGBA,
   residentBg: [15, 23, 42, 200] as RGBA,
   residentAlertBg: [153, 27, 27, 235] as RGBA,
