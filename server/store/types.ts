@@ -75,7 +75,7 @@ export interface TrackQuery {
 }
 
 export interface TrackPage {
-  /** Ordered by ts, ties in insertion order. */
+  /** Ordered by ts; rows with equal ts in a stable order (insertion order within a site). */
   rows: TrackRow[];
   /** Present when more rows may follow. */
   next?: TrackCursor;

@@ -1,0 +1,195 @@
+/**
+ * End to end: fixes/s sustained through HTTP batch ingest, and the latency from a fix's arrival to
+ * its alert at a connected Socket.IO client, at several loads. The server runs as its own process
+ * (`tsx server/main.ts`, sample institution, no simulator), exactly as `npm run start:server` would.
+ *
+ *   npx tsx bench/end-to-end.ts [--tags 2000] [--batch 500] [--seconds 10] [--rates 5000,10000,20000,30000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+import { io } from 'socket.io-client';
+import type { Alert } from '../geo/model';
+
+const arg = (name: string, d: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : d;
+};
+const TAGS = Number(arg('tags', '2000'));
+const BATCH = Number(arg('batch', '500'));
+const SECONDS = Number(arg('seconds', '10'));
+const RATES = arg('rates', '5000,10000,20000,30000').split(',').map(Number);
+const PROBES_PER_RATE = Number(arg('probes', '40'));
+const WORKERS = arg('workers', '1');
+const KEY = 'demo-gateway-key';
+
+/** Mulberry32: seeded, so every run places the same tags on the same corridors. */
+function rng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServerProcess(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', DEMO: 'on', GEO_WORKERS: WORKERS, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not become healthy');
+}
+
+interface Zone {
+  properties: { id: string; kind: string; floorId: string };
+  geometry: { coordinates: number[][][] };
+}
+
+async function main() {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startServerProcess(port);
+  try {
+    const token = ((await (await post(`${base}/api/v1/auth/login`, { username: 'admin', password: 'admin-demo' })).json()) as { token: string }).token;
+    const auth = { authorization: `Bearer ${token}` };
+    const [site] = (await (await fetch(`${base}/api/v1/sites`, { headers: auth })).json()) as { id: string; zones: { features: Zone[] } }[];
+    const zones = site.zones.features;
+    const corridors = zones.filter((z) => z.properties.kind === 'corridor');
+    const exits = zones.filter((z) => z.properties.kind === 'exit' && !z.properties.floorId.endsWith('outdoor'));
+    const rand = rng(42);
+    const pointIn = (z: Zone) => {
+      const ring = z.geometry.coordinates[0];
+      const xs = ring.map((p) => p[0]);
+      const ys = ring.map((p) => p[1]);
+      const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      return { x: x0 + (x1 - x0) * (0.2 + 0.6 * rand()), y: y0 + (y1 - y0) * (0.2 + 0.6 * rand()) };
+    };
+
+    // Load tags: ordinary residents (no wander risk) walking the corridors.
+    const load: { tagId: string; floorId: string; x: number; y: number }[] = [];
+    for (let i = 0; i < TAGS; i++) {
+      const c = corridors[i % corridors.length];
+      const tagId = `LOAD-${i}`;
+      const r = await post(`${base}/api/v1/residents`, { name: `Load ${i}`, siteId: site.id, tagId }, auth);
+      if (r.status !== 201) throw new Error(`create resident: ${r.status} ${await r.text()}`);
+      load.push({ tagId, floorId: c.properties.floorId, ...pointIn(c) });
+    }
+    // Probe tags: wander-risk residents whose first fix lands on an exit, so each raises one alert.
+    const probes: { tagId: string; residentId: string; floorId: string; x: number; y: number }[] = [];
+    for (let i = 0; i < PROBES_PER_RATE * RATES.length; i++) {
+      const e = exits[i % exits.length];
+      const tagId = `PROBE-${i}`;
+      const r = await post(`${base}/api/v1/residents`, { name: `Probe ${i}`, siteId: site.id, tagId, wanderRisk: true }, auth);
+      const { id } = (await r.json()) as { id: string };
+      const ring = e.geometry.coordinates[0];
+      const cx = ring.slice(0, -1).reduce((s, p) => s + p[0], 0) / (ring.length - 1);
+      const cy = ring.slice(0, -1).reduce((s, p) => s + p[1], 0) / (ring.length - 1);
+      probes.push({ tagId, residentId: id, floorId: e.properties.floorId, x: cx, y: cy });
+    }
+
+    const received = new Map<string, number>();
+    const socket = io(base, { auth: { token }, transports: ['websocket'] });
+    socket.on('alert', (a: Alert) => {
+      if (a.state === 'open' && !received.has(a.residentId)) received.set(a.residentId, performance.now());
+    });
+    await new Promise<void>((r) => socket.once('hello', () => r()));
+    // a live-map viewer on every floor, so frame fan-out is part of the load
+    for (const f of new Set(corridors.map((c) => c.properties.floorId))) socket.emit('floor:subscribe', { floorId: f }, () => {});
+
+    console.log(`# end-to-end: ${TAGS} load tags, batches of ${BATCH}, ${SECONDS} s per load, geo workers ${WORKERS}`);
+    console.log(`# machine: ${cpus()[0]?.model} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+    console.log('| offered fixes/s | sustained fixes/s | HTTP p50 ms | HTTP p99 ms | fix→alert p50 ms | p99 ms | max ms | probes | non-2xx |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
+
+    let probeIdx = 0;
+    let cursor = 0;
+    let lastTs = Date.now() - 5000;
+    const nextBody = () => {
+      // ts moves forward by at least 1 ms per batch so every tag's fixes stay in order
+      const ts = Math.max(Date.now(), lastTs + 1);
+      lastTs = ts;
+      const fixes = [];
+      for (let k = 0; k < BATCH; k++) {
+        const t = load[cursor++ % load.length];
+        t.x += (rand() - 0.5) * 0.4;
+        t.y += (rand() - 0.5) * 0.1;
+        fixes.push({ tagId: t.tagId, ts, floorId: t.floorId, x: +t.x.toFixed(2), y: +t.y.toFixed(2), accuracy: 0.5, battery: 80 });
+      }
+      return JSON.stringify(fixes);
+    };
+
+    for (const rate of RATES) {
+      const reqPerSec = rate / BATCH;
+      const latencies: number[] = [];
+      const sent = new Map<string, number>();
+      const probeTimer = setInterval(() => {
+        if (probeIdx >= probes.length || sent.size >= PROBES_PER_RATE) return;
+        const p = probes[probeIdx++];
+        sent.set(p.residentId, performance.now());
+        void post(`${base}/api/v1/positions`, [{ tagId: p.tagId, ts: Date.now(), floorId: p.floorId, x: p.x, y: p.y, accuracy: 0.3 }], {
+          authorization: `Bearer ${KEY}`,
+        });
+      }, (SECONDS * 1000) / (PROBES_PER_RATE + 1));
+      const result = await autocannon({
+        url: `${base}/api/v1/positions`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        connections: Math.max(2, Math.ceil(reqPerSec / 10)),
+        overallRate: reqPerSec,
+        duration: SECONDS,
+        requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: nextBody() }) }],
+      });
+      clearInterval(probeTimer);
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const [rid, t0] of sent) {
+        const t1 = received.get(rid);
+        if (t1 !== undefined) latencies.push(t1 - t0);
+      }
+      const ok = result.requests.total - result.non2xx;
+      const sustained = (ok * BATCH) / SECONDS;
+      console.log(
+        `| ${rate} | ${Math.round(sustained)} | ${result.latency.p50} | ${result.latency.p99} | ${pct(latencies, 50).toFixed(1)} | ${pct(latencies, 99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} | ${latencies.length}/${sent.size} | ${result.non2xx} |`,
+      );
+    }
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const accepted = metrics.match(/carewatch_fixes_accepted_total\{source="http"\} (\d+)/)?.[1];
+    const rejected = [...metrics.matchAll(/carewatch_fixes_rejected_total\{([^}]*)\} (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);
+    console.log(`# server counted ${accepted} fixes accepted; rejected: ${rejected.join(', ') || 'none'}`);
+    socket.close();
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+await main();

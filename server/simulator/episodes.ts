@@ -1,0 +1,196 @@
+/**
+ * Scripted episodes: the situations the detectors exist for, played by one resident at a known time and logged,
+ * so the demo shows them and tests can expect their alerts.
+ *
+ * Exit approach (Martino-Saltzman's pacing, then a purposeful walk to a door): out to the corridor, back and
+ * forth over ~8 m for ~20 s (staying ≥ 5.5 m from every exit), straight to the nearest stairwell or door, standing
+ * 1–2 m from it (never in it) for ~20 s, then escorted back to the lounge (or to bed at night).
+ *
+ * Fall: up on their feet if they were lying or sitting, then down to the floor (device fall event, ~3 g impact,
+ * z at floor height) and still for 1.5–2 minutes, then helped back to bed.
+ */
+import type { Zone } from '../../geo/model';
+import { distanceToZone, type CorridorNav, type FloorNav, type Waypoint } from './floor-nav';
+import type { IndoorAgent, Task } from './indoor-agent';
+import { TaskKit } from './routine';
+import type { Episode } from './types';
+
+const PACE_SPAN_M = 8;
+const PACE_MS = 20_000;
+/** The pacing stays this far from every exit, so only the final approach raises the exit alert. */
+const PACE_CLEARANCE_M = 5.5;
+const STAND_FROM_EXIT_M = 1.5;
+const EPISODE_SPEED = 1.0;
+const ESCORT_SPEED = 0.6;
+const STEP = 0.1;
+
+export interface ExitPlan {
+  exit: Zone;
+  corridor: CorridorNav;
+  /** Where on the corridor centre line to stand: 1.5 m from the exit. */
+  standS: number;
+}
+
+/** The exit nearest along the corridor from position `fromS`; stairwells and doors before lifts. */
+export function nearestExitPlan(nav: FloorNav, corridor: CorridorNav, fromS: number): ExitPlan | null {
+  const plans: (ExitPlan & { cost: number })[] = [];
+  for (const exit of nav.exits) {
+    let bestS = 0;
+    let bestD = Infinity;
+    for (let s = 0; s <= corridor.len + 1e-9; s += STEP) {
+      const d = distanceToZone(nav.corridorPoint(corridor, s), exit);
+      if (d < bestD) [bestS, bestD] = [s, d];
+    }
+    // only exits that open off this corridor: within 2 m of its centre line
+    if (bestD > 2) continue;
+    const dir = fromS >= bestS ? 1 : -1;
+    let s = bestS;
+    while (distanceToZone(nav.corridorPoint(corridor, s), exit) < STAND_FROM_EXIT_M && s + dir * STEP >= 0 && s + dir * STEP <= corridor.len) {
+      s += dir * STEP;
+    }
+    plans.push({ exit, corridor, standS: s, cost: Math.abs(s - fromS) });
+  }
+  const doors = plans.filter((p) => p.exit.exitType !== 'lift');
+  const pool = doors.length > 0 ? doors : plans;
+  pool.sort((a, b) => a.cost - b.cost || (a.exit.id < b.exit.id ? -1 : 1));
+  return pool[0] ?? null;
+}
+
+/** Back-and-forth legs between two points of the corridor, ending at the exit-side end, lasting about PACE_MS. */
+function paceLegs(nav: FloorNav, c: CorridorNav, fromS: number, towardS: number): number[] {
+  const dir = towardS >= fromS ? 1 : -1;
+  const clear = (s: number) => nav.exitClearance(nav.corridorPoint(c, s)) >= PACE_CLEARANCE_M;
+  let near = fromS;
+  while (clear(near + dir * STEP) && Math.abs(near + dir * STEP - fromS) <= PACE_SPAN_M && near + dir * STEP >= 0 && near + dir * STEP <= c.len) {
+    near += dir * STEP;
+  }
+  let far = near - dir * PACE_SPAN_M;
+  far = Math.max(0.5, Math.min(c.len - 0.5, far));
+  while (!clear(far) && Math.abs(far - near) > STEP) far += dir * STEP;
+  // choose how many legs so that the pacing takes closest to PACE_MS and ends nearest the exit
+  let best: number[] = [near];
+  let bestErr = Infinity;
+  for (const first of [near, far]) {
+    const legs = [first];
+    for (let k = 0; k < 8; k++) {
+      if (legs[legs.length - 1] === near) {
+        let dist = Math.abs(legs[0] - fromS);
+        for (let i = 1; i < legs.length; i++) dist += Math.abs(legs[i] - legs[i - 1]);
+        const err = Math.abs((dist / EPISODE_SPEED) * 1000 - PACE_MS);
+        if (err < bestErr) [best, bestErr] = [[...legs], err];
+      }
+      legs.push(legs[legs.length - 1] === near ? far : near);
+    }
+  }
+  return best;
+}
+
+function corridorWaypoints(nav: FloorNav, c: CorridorNav, ss: number[]): Waypoint[] {
+  return ss.map((s) => ({ ...nav.corridorPoint(c, s), place: { kind: 'corridor', id: c.zone.id } }));
+}
+
+/** The tasks of an exit-approach episode for `agent`; `episode` is filled in as it plays. */
+export function exitApproachTasks(agent: IndoorAgent, episode: Episode, bedTime: boolean): Task[] {
+  const nav = agent.nav;
+  const kit = new TaskKit(agent);
+  let plan: ExitPlan | null = null;
+  const corridorOf = (a: IndoorAgent): CorridorNav =>
+    (a.place.kind === 'room' ? nav.rooms.get(a.place.id)?.corridor : nav.corridors.find((c) => c.zone.id === a.place.id)) ??
+    a.home.corridor;
+  const rng = agent.behaviour;
+  const standMs = rng.range(18_000, 22_000);
+  const lounge = kit.room('lounge');
+  const back: Task = bedTime || !lounge ? kit.bed('lying', 60_000) : kit.seatIn(lounge, rng.range(20, 40) * 60_000, 'lounge');
+  return [
+    {
+      label: 'wander-out',
+      speed: EPISODE_SPEED,
+      posture: 'walking',
+      dwellMs: 0,
+      onStart: () => {
+        agent.episode = 'exit_approach';
+      },
+      route: (a) => {
+        if (a.place.kind === 'corridor') return [];
+        const room = nav.rooms.get(a.place.id) ?? a.home;
+        return nav.path(a.place, a.pos, { kind: 'corridor', corridorId: room.corridor.zone.id, point: room.corridorPoint });
+      },
+    },
+    {
+      label: 'wander-pace',
+      speed: EPISODE_SPEED,
+      posture: 'walking',
+      dwellMs: 0,
+      route: (a) => {
+        const c = corridorOf(a);
+        const fromS = nav.corridorParam(c, a.pos);
+        plan = nearestExitPlan(nav, c, fromS);
+        if (!plan) return [];
+        return corridorWaypoints(nav, c, paceLegs(nav, c, fromS, plan.standS));
+      },
+    },
+    {
+      label: 'wander-exit',
+      speed: EPISODE_SPEED,
+      posture: 'standing',
+      dwellMs: standMs,
+      route: () => (plan ? corridorWaypoints(nav, plan.corridor, [plan.standS]) : []),
+      onArrive: (t) => {
+        episode.peakTs = t;
+        episode.zoneId = plan?.exit.id ?? null;
+      },
+    },
+    {
+      ...back,
+      label: 'wander-escorted',
+      speed: ESCORT_SPEED,
+      onArrive: (t) => {
+        episode.endTs = t;
+        agent.episode = null;
+      },
+    },
+  ];
+}
+
+/** The tasks of a fall episode for `agent`. */
+export function fallTasks(agent: IndoorAgent, episode: Episode): Task[] {
+  const kit = new TaskKit(agent);
+  const rng = agent.behaviour;
+  const tasks: Task[] = [];
+  if (agent.posture === 'lying' || agent.posture === 'seated') {
+    tasks.push({
+      label: 'fall-get-up',
+      posture: 'standing',
+      dwellMs: 3_000,
+      route: agent.posture === 'lying' && agent.place.kind === 'room' && agent.place.id === agent.home.zone.id
+        ? (a) => a.nav.path(a.place, a.pos, { kind: 'room', roomId: a.home.zone.id, point: a.home.hub })
+        : null,
+    });
+  }
+  tasks[0] = { ...(tasks[0] ?? { label: 'fall-standing', posture: 'standing', dwellMs: 1_000, route: null }) };
+  const firstStart = tasks[0].onStart;
+  tasks[0].onStart = (t) => {
+    agent.episode = 'fall';
+    firstStart?.(t);
+  };
+  tasks.push({
+    label: 'fall',
+    posture: 'fallen',
+    route: null,
+    dwellMs: rng.range(90_000, 120_000),
+    onArrive: (t) => {
+      agent.pendingFallAt = t;
+      episode.peakTs = t;
+    },
+  });
+  tasks.push({
+    ...kit.bed('lying', rng.range(20, 30) * 60_000),
+    label: 'fall-helped-to-bed',
+    speed: 0.4,
+    onArrive: (t) => {
+      episode.endTs = t;
+      agent.episode = null;
+    },
+  });
+  return tasks;
+}
