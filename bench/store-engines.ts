@@ -7,14 +7,15 @@
  *   q-floor  "one floor over an hour" (median of 9)
  *   bytes    data directory size / rows, after close
  *
- * The chosen engine (`carewatch` row) runs through the real Store (server/store/), with its paging.
+ * The chosen engine (our own segmented log, `carewatch embedded`) runs through the real Store
+ * (server/store/), paging with its cursor; the others are measured raw, with the same key design.
  * Rejected candidates are not dependencies; to include them in a run:
  *   npm install --prefix /tmp/store-candidates classic-level lmdb better-sqlite3
  *   STORE_CANDIDATES=/tmp/store-candidates npx tsx bench/store-engines.ts [--rows 1000000] [--tags 500]
  * A PostgreSQL row is added when STORE_BENCH_PG is a postgres:// URL (a per-run schema, dropped after).
  */
 import { createRequire } from 'node:module';
-import { mkdtempSync, readdirSync, statSync, rmSync, openSync, writevSync, fdatasyncSync, readSync, closeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -262,122 +263,6 @@ function sqliteRaw(req: NodeRequire): Candidate {
   };
 }
 
-/**
- * Our own append-only log: each batch is one self-contained block (header with ts range and a string
- * dictionary, then fixed 31-byte rows), written with writev and one fdatasync per group of queued
- * blocks (group commit); an in-memory sparse index (ts range + resident/floor sets per block) picks
- * the blocks a query must read.
- */
-function segLog(): Candidate {
-  interface Block { off: number; len: number; tsMin: number; tsMax: number; res: Set<string>; floors: Set<string> }
-  let fd = -1;
-  let size = 0;
-  const blocks: Block[] = [];
-  let queue: { buf: Buffer; block: Block; done: () => void }[] = [];
-  let writing = false;
-  const flush = () => {
-    if (writing || !queue.length) return;
-    writing = true;
-    const group = queue;
-    queue = [];
-    // Sync I/O off a microtask keeps the bench simple; a real one would use fs.promises / a worker.
-    setImmediate(() => {
-      writevSync(fd, group.map((g) => g.buf));
-      fdatasyncSync(fd);
-      for (const g of group) {
-        blocks.push(g.block);
-        g.done();
-      }
-      writing = false;
-      flush();
-    });
-  };
-  const encode = (rows: TrackRow[]) => {
-    const dict = new Map<string, number>();
-    const id = (s: string | undefined) => {
-      if (s === undefined) return 0xffff;
-      let i = dict.get(s);
-      if (i === undefined) dict.set(s, (i = dict.size));
-      return i;
-    };
-    const body = Buffer.allocUnsafe(rows.length * 31);
-    let o = 0;
-    let tsMin = Infinity;
-    let tsMax = -Infinity;
-    const res = new Set<string>();
-    const floors = new Set<string>();
-    for (const r of rows) {
-      body.writeDoubleLE(r.ts, o);
-      body.writeUInt16LE(id(r.residentId), o + 8);
-      body.writeUInt16LE(id(r.tagId), o + 10);
-      body.writeUInt16LE(id(r.floorId), o + 12);
-      body.writeUInt16LE(id(r.zoneId), o + 14);
-      body.writeFloatLE(r.x, o + 16);
-      body.writeFloatLE(r.y, o + 20);
-      body.writeFloatLE(r.z ?? NaN, o + 24);
-      body.writeUInt8(r.kind === 'fix' ? 0 : 1, o + 28);
-      body.writeUInt16LE(id(r.detail), o + 29);
-      o += 31;
-      tsMin = Math.min(tsMin, r.ts);
-      tsMax = Math.max(tsMax, r.ts);
-      res.add(r.residentId);
-      floors.add(r.floorId);
-    }
-    const strings = Buffer.from(JSON.stringify([rows[0].siteId, ...dict.keys()]));
-    const head = Buffer.alloc(16);
-    head.writeUInt32LE(strings.length, 0);
-    head.writeUInt32LE(rows.length, 4);
-    head.writeDoubleLE(tsMin, 8);
-    const buf = Buffer.concat([head, strings, body]);
-    const block: Block = { off: size, len: buf.length, tsMin, tsMax, res, floors };
-    size += buf.length;
-    return { buf, block };
-  };
-  const scan = (match: (b: Block) => boolean, keep: (res: string, floor: string) => boolean, since: number, until: number) => {
-    const out: { ts: number; res: string }[] = [];
-    for (const b of blocks) {
-      if (b.tsMax < since || b.tsMin >= until || !match(b)) continue;
-      const buf = Buffer.allocUnsafe(b.len);
-      readSync(fd, buf, 0, b.len, b.off);
-      const slen = buf.readUInt32LE(0);
-      const n = buf.readUInt32LE(4);
-      const strings: string[] = JSON.parse(buf.toString('utf8', 16, 16 + slen)).slice(1);
-      for (let i = 0, o = 16 + slen; i < n; i++, o += 31) {
-        const ts = buf.readDoubleLE(o);
-        if (ts < since || ts >= until) continue;
-        const res = strings[buf.readUInt16LE(o + 8)];
-        const floor = strings[buf.readUInt16LE(o + 12)];
-        if (!keep(res, floor)) continue;
-        out.push({ ts, res, ...{ x: buf.readFloatLE(o + 16), y: buf.readFloatLE(o + 20), floor } });
-      }
-    }
-    out.sort((a, b) => a.ts - b.ts);
-    return out.length;
-  };
-  return {
-    name: 'own segmented log',
-    async open(dir) {
-      fd = openSync(join(dir, 'seg-0.log'), 'a+');
-    },
-    insert(rows) {
-      return new Promise<void>((done) => {
-        queue.push({ ...encode(rows), done });
-        flush();
-      });
-    },
-    async byResidents(ids, since, until) {
-      const want = new Set(ids);
-      return scan((b) => ids.some((id) => b.res.has(id)), (r) => want.has(r), since, until);
-    },
-    async byFloor(floorId, since, until) {
-      return scan((b) => b.floors.has(floorId), (_r, f) => f === floorId, since, until);
-    },
-    async close() {
-      closeSync(fd);
-    },
-  };
-}
-
 // ---- harness ----
 
 function dirBytes(dir: string): number {
@@ -433,7 +318,7 @@ async function main() {
   console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   const batches = generate();
   const q = queries();
-  const candidates: Candidate[] = [carewatch('carewatch embedded (classic-level)'), segLog()];
+  const candidates: Candidate[] = [carewatch('carewatch embedded (own log)')];
   const extra = process.env.STORE_CANDIDATES;
   if (extra) {
     const req = createRequire(join(extra, 'package.json'));
@@ -445,7 +330,7 @@ async function main() {
       }
     }
   } else {
-    console.log('(STORE_CANDIDATES not set: only the chosen engine and our own log; see the header to add the others)');
+    console.log('(STORE_CANDIDATES not set: only the chosen engine; see the header to add the others)');
   }
   if (process.env.STORE_BENCH_PG?.startsWith('postgres')) {
     const url = new URL(process.env.STORE_BENCH_PG);

@@ -92,6 +92,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   await geo.ready();
   pipeline = new Pipeline(registry, new FixNormalizer(registry), geo, realtime.frames, alerts, metrics);
   metrics.gauge('carewatch_geo_inflight_fixes', 'Fixes queued for or inside the geo workers', () => geo.stats.inflightFixes);
+  metrics.gauge('carewatch_geo_fixes_processed_total', 'Fixes through zone membership and detectors', () => geo.stats.fixes);
+  metrics.gauge('carewatch_geo_dead_workers', 'Geo workers that crashed repeatedly and were not restarted', () => geo.stats.deadWorkers);
   metrics.gauge('carewatch_geo_busy_ms_total', 'Time the geo core spent on fixes and ticks', () => Math.round(geo.stats.busyMs));
   metrics.gauge('carewatch_open_alerts', 'Alerts not yet resolved', () => alerts.list().filter((a) => a.state !== 'resolved').length);
 
@@ -105,7 +107,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     }),
   );
   let ready = false;
-  app.get('/healthz', (_req, res) => void res.status(ready ? 200 : 503).json({ ok: ready, sites: registry.sites.size, tags: registry.tags.size }));
+  app.get('/healthz', (_req, res) => {
+    const ok = ready && geo.stats.deadWorkers === 0;
+    res.status(ok ? 200 : 503).json({ ok, sites: registry.sites.size, tags: registry.tags.size, deadWorkers: geo.stats.deadWorkers });
+  });
   app.get('/metrics', (_req, res) => void res.type('text/plain; version=0.0.4').send(metrics.render()));
   app.use(ingestRoutes(accounts, pipeline, { perKeyPerMinute: 60_000 }));
   app.use(
