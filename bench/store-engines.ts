@@ -19,6 +19,7 @@ import { mkdtempSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { createStore } from '../server/store/index';
 import type { Store, TrackRow } from '../server/store/types';
 
@@ -115,6 +116,8 @@ interface Candidate {
   byResidents(ids: string[], since: number, until: number): Promise<number>;
   byFloor(floorId: string, since: number, until: number): Promise<number>;
   close(): Promise<void>;
+  /** Bytes held outside the data directory (a database server), measured before close. */
+  serverBytes?(): Promise<number>;
 }
 
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
@@ -123,6 +126,16 @@ const tuple = (r: TrackRow) => [r.siteId, r.residentId, r.tagId, r.ts, r.floorId
 /** The real store, as the server will use it (paging through with the cursor). */
 function carewatch(name: string, url?: string): Candidate {
   let store: Store;
+  const schema = url && new URL(url).searchParams.get('schema');
+  const admin = async <T>(f: (c: pg.Client) => Promise<T>) => {
+    const c = new pg.Client({ connectionString: url!.split('?')[0] });
+    await c.connect();
+    try {
+      return await f(c);
+    } finally {
+      await c.end();
+    }
+  };
   const all = async (q: Parameters<Store['queryTrack']>[0]) => {
     let n = 0;
     let after: string | undefined;
@@ -141,7 +154,21 @@ function carewatch(name: string, url?: string): Candidate {
     insert: (rows) => store.appendFixes(rows),
     byResidents: (residentIds, since, until) => all({ residentIds, since, until }),
     byFloor: (floorId, since, until) => all({ floorId, since, until }),
-    close: () => store.close(),
+    async close() {
+      await store.close();
+      if (schema) await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    },
+    serverBytes: schema
+      ? () =>
+          admin(async (c) => {
+            await c.query('CHECKPOINT');
+            const { rows } = await c.query(
+              `SELECT coalesce(sum(pg_total_relation_size(oid)), 0)::bigint AS n FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind = 'r'`,
+              [schema],
+            );
+            return Number(rows[0].n);
+          })
+      : undefined,
   };
 }
 
@@ -296,8 +323,9 @@ async function measure(c: Candidate, batches: TrackRow[][], q: Queries) {
     for (const x of q.res) res.push(await time(() => c.byResidents(x.residentIds, x.since, x.until)));
     const floor = [];
     for (const x of q.floor) floor.push(await time(() => c.byFloor(x.floorId, x.since, x.until)));
+    const server = (await c.serverBytes?.()) ?? 0;
     await c.close();
-    const bytes = dirBytes(dir);
+    const bytes = dirBytes(dir) + server;
     return {
       engine: c.name,
       'rows/s': Math.round(ROWS / insertS),
@@ -347,6 +375,40 @@ async function main() {
     results.push(r);
   }
   console.table(results);
+  if (!only || only === 'group') await groupCommit(batches.flat().slice(0, 40_000));
+}
+
+/**
+ * Durability costs one fdatasync per flush; group commit shares it among every append in flight.
+ * Small batches (10 rows, as a lightly loaded ingest sends) from 1 writer, then from 32 at once.
+ */
+async function groupCommit(rows: TrackRow[]) {
+  const out = [];
+  for (const writers of [1, 8, 32]) {
+    const dir = mkdtempSync(join(tmpdir(), 'store-bench-gc-'));
+    const store = await createStore(undefined, dir);
+    try {
+      const n = writers === 1 ? 4_000 : rows.length;
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: writers }, async () => {
+          while (next < n) {
+            const i = next;
+            next += 10;
+            await store.appendFixes(rows.slice(i, i + 10));
+          }
+        }),
+      );
+      const s = (performance.now() - t0) / 1000;
+      out.push({ 'batch rows': 10, writers, 'rows/s': Math.round(n / s), 'batches/s': Math.round(n / 10 / s) });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log('group commit (carewatch embedded, every append durable before it resolves):');
+  console.table(out);
 }
 
 await main();

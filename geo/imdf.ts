@@ -158,20 +158,23 @@ function ringArea(ring: Ring): number {
 
 /** Area-weighted centroid of a lon/lat ring (small enough to treat degrees as planar). */
 function ringCentroid(ring: Position[]): [number, number] {
+  // relative to the first vertex: raw degrees (~117 × ~32) would cancel away the tiny areas of a building
+  const [ox, oy] = ring[0];
   let a = 0;
   let cx = 0;
   let cy = 0;
   for (let i = 0; i + 1 < ring.length; i++) {
-    const cross = ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+    const [x0, y0, x1, y1] = [ring[i][0] - ox, ring[i][1] - oy, ring[i + 1][0] - ox, ring[i + 1][1] - oy];
+    const cross = x0 * y1 - x1 * y0;
     a += cross;
-    cx += (ring[i][0] + ring[i + 1][0]) * cross;
-    cy += (ring[i][1] + ring[i + 1][1]) * cross;
+    cx += (x0 + x1) * cross;
+    cy += (y0 + y1) * cross;
   }
   if (Math.abs(a) < 1e-18) {
     const n = ring.length || 1;
     return [ring.reduce((s, p) => s + p[0], 0) / n, ring.reduce((s, p) => s + p[1], 0) / n];
   }
-  return [cx / (3 * a), cy / (3 * a)];
+  return [ox + cx / (3 * a), oy + cy / (3 * a)];
 }
 
 function pointInRing(x: number, y: number, ring: Ring): boolean {

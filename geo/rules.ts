@@ -53,7 +53,7 @@ export const DEFAULT_RULES: RuleParams = {
     dayForFallRisk: true,
     dayForAll: false,
     moveRadiusM: 1.0,
-    moveFixes: 2,
+    moveFixes: 3,
     activitySdG: 0.05,
   },
   exitLingering: { enabled: true, radiusM: 3, dwellS: 60, leaveMarginM: 1, wanderRiskOnly: true },

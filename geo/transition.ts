@@ -39,9 +39,10 @@ export function boundaryMargin(accuracy: number, zoneHalfWidth: number, h: RuleP
 
 /**
  * (previous membership, fix) -> (new membership, entered, exited).
- * A zone changes side only after `minFixes` consecutive fixes, spanning at least `dwellMs`, fall
- * clearly on the other side of its boundary (beyond the accuracy margin); fixes inside the margin
- * neither confirm nor cancel a change. A change of floor is certain: the old floor's zones are left at once.
+ * A zone changes side only after `minFixes` fixes, spanning at least `dwellMs`, fall clearly on the
+ * other side of its boundary (beyond the accuracy margin) with no fix on the old side in between;
+ * fixes inside the margin on the new side neither confirm nor cancel a change. A change of floor is
+ * certain: the old floor's zones are left at once.
  */
 export function stepMembership(
   prev: MembershipState,
@@ -73,7 +74,12 @@ export function stepMembership(
     if ((isInside && clearlyIn) || (!isInside && clearlyOut)) return; // confirmed side: any pending flip is cancelled
     const p = pending[id];
     if (!clearlyIn && !clearlyOut) {
-      if (p) nextPending[id] = p; // ambiguous fix: keep waiting, do not count it
+      // Within the margin: on the new side it neither counts nor cancels (a small zone, a bed, is
+      // mostly margin); on the old side it cancels. Letting old-side fixes wait too made a tag held
+      // on a boundary with Gaussian noise flip about a dozen times an hour: the rare fixes beyond
+      // the margin on either side add up to minFixes long before the other side's rare fixes cancel.
+      const onNewSide = isInside ? distance > 0 : distance < 0;
+      if (p && onNewSide) nextPending[id] = p;
       return;
     }
     const next: Pending = p ? { since: p.since, count: p.count + 1 } : { since: fix.ts, count: 1 };

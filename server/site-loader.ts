@@ -198,6 +198,10 @@ export function parseSiteFiles(raw: RawSiteFiles, source = '(in memory)'): Loade
   if (site && siteParse.success && siteParse.data.rules) site.rules = siteParse.data.rules as RuleOverrides;
 
   const zones: Zone[] = [];
+  /** Feature index of each valid zone in the file, for messages after invalid features were dropped. */
+  const featureIndex: number[] = [];
+  /** Ids of zones already reported as invalid: references to them are not reported again. */
+  const invalidZoneIds = new Set<string>();
   const zonesFile = ZonesFileSchema.safeParse(raw.zones);
   if (!zonesFile.success) {
     for (const p of describe(zonesFile.error)) report(SITE_FILES.zones, p);
@@ -208,6 +212,7 @@ export function parseSiteFiles(raw: RawSiteFiles, source = '(in memory)'): Loade
       const parsed = ZoneFeatureSchema.safeParse(f);
       if (!parsed.success) {
         for (const p of describe(parsed.error)) report(where, p);
+        if (typeof fid === 'string') invalidZoneIds.add(fid);
         return;
       }
       const rings = parsed.data.geometry.coordinates;
@@ -219,10 +224,12 @@ export function parseSiteFiles(raw: RawSiteFiles, source = '(in memory)'): Loade
           ok = false;
         }
       });
-      if (ok) {
+      if (!ok) invalidZoneIds.add(parsed.data.properties.id);
+      else {
         const { properties } = parsed.data;
         const polygon = rings.map((ring) => ring.map((p) => [p[0], p[1]] as [number, number]));
         zones.push({ ...(properties as Omit<Zone, 'polygon'>), polygon });
+        featureIndex.push(i);
       }
     });
   }
@@ -244,7 +251,7 @@ export function parseSiteFiles(raw: RawSiteFiles, source = '(in memory)'): Loade
   const residents = parseArray<Resident>(SITE_FILES.residents, raw.residents, ResidentSchema);
   const tags = parseArray<Tag>(SITE_FILES.tags, raw.tags, TagSchema);
 
-  if (site) checkReferences({ site, zones, residents, tags }, report);
+  if (site) checkReferences({ site, zones, residents, tags }, { featureIndex, invalidZoneIds }, report);
   if (problems.length > 0 || !site) throw new SiteLoadError(source, problems);
   return { site, zones, residents, tags };
 }
@@ -257,7 +264,11 @@ function duplicates(ids: string[]): string[] {
 }
 
 /** Cross-file integrity: every id a record refers to exists and is of the kind the field expects. */
-function checkReferences(s: LoadedSite, report: (where: string, what: string) => void): void {
+function checkReferences(
+  s: LoadedSite,
+  { featureIndex, invalidZoneIds }: { featureIndex: number[]; invalidZoneIds: Set<string> },
+  report: (where: string, what: string) => void,
+): void {
   const { site, zones, residents, tags } = s;
   const F = SITE_FILES;
   for (const d of duplicates(site.floors.map((f) => f.id))) report(F.site, `duplicate floor id ${d}`);
@@ -280,7 +291,7 @@ function checkReferences(s: LoadedSite, report: (where: string, what: string) =>
   for (const d of duplicates(zones.map((z) => z.id))) report(F.zones, `duplicate zone id ${d}`);
   zones.forEach((z, i) => {
     zoneById.set(z.id, z);
-    const where = `${F.zones} feature ${i} (${z.id})`;
+    const where = `${F.zones} feature ${featureIndex[i] ?? i} (${z.id})`;
     if (!floorIds.has(z.floorId)) report(where, `floorId ${z.floorId} is not a floor of site ${site.id}`);
     if (z.wardId !== undefined && !wardIds.has(z.wardId)) report(where, `wardId ${z.wardId} is not a ward of the site`);
     if (z.exitType !== undefined && z.kind !== 'exit') report(where, `exitType given on a zone of kind ${z.kind}`);
@@ -311,7 +322,7 @@ function checkReferences(s: LoadedSite, report: (where: string, what: string) =>
     if (owner) report(where, `tag ${r.tagId} is already worn by ${owner}`);
     else tagOwner.set(r.tagId, r.id);
     const expect = (field: string, id: string | null, kind?: ZoneKind) => {
-      if (id === null) return;
+      if (id === null || invalidZoneIds.has(id)) return;
       const zone = zoneById.get(id);
       if (!zone) report(where, `${field} ${id} is not a zone of the site`);
       else if (kind && zone.kind !== kind) report(where, `${field} ${id} is a ${zone.kind} zone, expected ${kind}`);

@@ -7,7 +7,7 @@ import type { AlertKind, Fix, Resident, RuleOverrides, Site } from '../../geo/mo
 import { utcOffsetMs } from '../../geo/night-window';
 import { DEFAULT_RULES } from '../../geo/rules';
 import { EAST_DOOR_APPROACH, LOUNGE, LOUNGE_DOOR, ROOMS, RING, floorZones, room, scenarioResident, scenarioSite, type RoomGeometry } from './floor';
-import { RING_LENGTH, Track, ringPath, sampleFixes, type FixOptions, type P } from './motion';
+import { Track, ringPath, sampleFixes, type FixOptions, type P } from './motion';
 import { Rng } from './rng';
 
 export interface Episode {
@@ -126,7 +126,6 @@ function outOfBed(rng: Rng, positive: boolean): Episode {
   const v = walkSpeed(rng);
   const outMin = positive ? rng.uniform(OUT_OF_BED_MIN + 1, OUT_OF_BED_MIN + 25) : rng.uniform(2, OUT_OF_BED_MIN - 2);
   const variant = rng.pick(['bathroom', 'lounge', 'corridor'] as const);
-  const back = () => track.end + 0;
   if (variant === 'bathroom') {
     track.walkPath(bedToBathroom(r), v);
     const walkBack = 8 / v;
@@ -144,7 +143,6 @@ function outOfBed(rng: Rng, positive: boolean): Episode {
     track.walkPath(to, v).pause(Math.max(10, outMin * 60 - 2 * t));
     track.walkPath([...to].reverse().slice(1), v).walk(r.bed, v);
   }
-  back();
   track.pause(rng.uniform(60, 180));
   const exitAt = crossing(track, r.bedZoneId, leave, track.end, false);
   const returnAt = crossing(track, r.bedZoneId, exitAt + 5000, track.end, true);
@@ -268,23 +266,24 @@ function inactivityNotFallRiskByDay(rng: Rng): Episode {
 }
 
 /** The resident goes to bed; the tag is put on its charger on the bedside table, outside the bed zone. */
-function tagOnCharger(rng: Rng, group: 'inactivity' | 'out_of_bed' | 'fall'): Episode {
+function tagOnCharger(rng: Rng, group: 'inactivity' | 'out_of_bed' | 'fall (3D height)'): Episode {
   const { site, t0 } = nightStart(rng, 2 * 60);
   const r = anyRoom(rng);
   const charger: P = [r.bedside[0] + 0.3, r.bedside[1] + 0.5];
   const track = new Track(r.bed, t0).pause(120).walk(charger, 0.5).pause(rng.uniform(60, 150) * 60);
   const put = t0 + 125_000;
   const start = rng.uniform(20, 60);
+  const minutesPerPct = rng.uniform(1.2, 3);
   return {
     group,
-    kind: group,
+    kind: group === 'fall (3D height)' ? 'fall' : group,
     positive: false,
     name: 'tag on its charger all night (battery rising, stationary)',
     site,
     resident: scenarioResident(r, { fallRisk: true }),
     fixes: sampleFixes(track, t0, track.end, rng, {
       ...rtls(rng, { stillS: rng.pick([5, 10, 30]) }),
-      battery: (t) => Math.min(100, Math.round(t < put ? start : start + (t - put) / 60_000 / rng.uniform(1.2, 1.3))),
+      battery: (t) => Math.min(100, Math.round(t < put ? start : start + (t - put) / 60_000 / minutesPerPct)),
     }),
     t0,
     t1: track.end,
@@ -369,7 +368,7 @@ function lowBattery(rng: Rng, positive: boolean): Episode {
   };
 }
 
-function eventEpisode(rng: Rng, group: 'sos' | 'tamper' | 'fall', event: Fix['event'], positive: boolean, name: string): Episode {
+function eventEpisode(rng: Rng, group: 'sos' | 'tamper' | 'fall (device)', event: Fix['event'], positive: boolean, name: string): Episode {
   const { site, t0 } = rng.chance(0.5) ? nightStart(rng) : dayStart(rng);
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
@@ -379,7 +378,7 @@ function eventEpisode(rng: Rng, group: 'sos' | 'tamper' | 'fall', event: Fix['ev
   fixes[i] = { ...fixes[i], event };
   return {
     group,
-    kind: group,
+    kind: group === 'fall (device)' ? 'fall' : group,
     positive,
     name,
     site,
@@ -467,12 +466,12 @@ function exitLinger(rng: Rng, variant: 'linger' | 'pass' | 'short' | 'escorted')
   let escortFrom: number | undefined;
   if (variant === 'pass') {
     // along the east corridor past the door, never stopping
-    const other: P = r.side === 'S' ? [42.75, 16.75] : [42.75, 7.25];
-    track.walk(other, v).pause(20);
+    const other: P[] = r.side === 'S' ? [[42.75, 16.75], [36, 16.75]] : [[42.75, 7.25], [36, 7.25]];
+    track.walkPath(other, v).pause(20);
   } else {
     track.walk(near, v);
     arrive = track.end;
-    const dwell = variant === 'linger' || variant === 'escorted' ? rng.uniform(LINGER_S + 15, LINGER_S + 150) : rng.uniform(15, LINGER_S - 15);
+    const dwell = variant === 'linger' || variant === 'escorted' ? rng.uniform(LINGER_S + 15, LINGER_S + 150) : rng.uniform(5, 25);
     // shuffling about in front of the door
     const until = arrive + dwell * 1000;
     while (track.end < until) {
@@ -482,17 +481,22 @@ function exitLinger(rng: Rng, variant: 'linger' | 'pass' | 'short' | 'escorted')
     track.walkPath(ringPath(EAST_DOOR_APPROACH, r.corridor), v).pause(10);
     if (variant === 'escorted') escortFrom = t0;
   }
-  // when the resident first came within the lingering radius of the door
-  let within = arrive;
+  // Ground truth from the true path: first time within the radius of the door, until clearly away again.
+  const doorDist = (p: P) => Math.hypot(Math.max(44 - p[0], 0, p[0] - 45.5), Math.max(10.75 - p[1], 0, p[1] - 13.25));
+  let within = -1;
+  let away = track.end;
   for (let t = t0; t < track.end; t += 100) {
-    const [x, y] = track.pos(t);
-    const dx = Math.max(44 - x, 0, x - 45.5);
-    const dy = Math.max(10.75 - y, 0, y - 13.25);
-    if (Math.hypot(dx, dy) <= LINGER_R) {
-      within = t;
+    const d = doorDist(track.pos(t));
+    if (within < 0 && d <= LINGER_R) within = t;
+    else if (within >= 0 && d > LINGER_R + 1) {
+      away = t;
       break;
     }
   }
+  const dwellS = within < 0 ? 0 : (away - within) / 1000;
+  // Too close to the threshold to say either way: draw another.
+  if (variant !== 'escorted' && Math.abs(dwellS - LINGER_S) < 10) return exitLinger(rng, variant);
+  if (variant === 'linger' && dwellS < LINGER_S) return exitLinger(rng, variant);
   const names = {
     linger: 'lingers at the east door',
     pass: 'walks past the east door',
@@ -502,8 +506,8 @@ function exitLinger(rng: Rng, variant: 'linger' | 'pass' | 'short' | 'escorted')
   return {
     group: 'exit_lingering',
     kind: 'exit_lingering',
-    positive: variant === 'linger',
-    name: names[variant],
+    positive: variant !== 'escorted' && dwellS >= LINGER_S,
+    name: `${names[variant]} (${dwellS.toFixed(0)} s within ${LINGER_R} m)`,
     site,
     resident: scenarioResident(r),
     fixes: sampleFixes(track, t0, track.end, rng, rtls(rng, { stillS: 1 })),
@@ -512,7 +516,7 @@ function exitLinger(rng: Rng, variant: 'linger' | 'pass' | 'short' | 'escorted')
     t0,
     t1: track.end,
     expectAt: within + LINGER_S * 1000,
-    onset: within,
+    onset: Math.max(t0, within),
   };
 }
 
@@ -560,17 +564,14 @@ function wander(rng: Rng, pattern: 'pacing' | 'lapping' | 'random'): Episode {
     const sense = rng.pick(['ccw', 'cw'] as const);
     if (rng.chance(0.5)) {
       where = 'corridor ring';
-      start = RING[rng.int(0, 3)];
-      const laps = rng.uniform(1.7, 3);
-      const target: P = [...start];
-      const pts = ringPath(start, target, sense, Math.floor(laps));
-      for (const p of pts) legs.push({ to: [p[0] + rng.gauss() * 0.2, p[1] + rng.gauss() * 0.2], pause: 0, speed: sp() });
-      // the last part lap
-      const frac = laps - Math.floor(laps);
-      const partial = ringPath(start, start, sense, 0);
-      const keep = Math.max(1, Math.round(frac * partial.length));
-      for (const p of partial.slice(0, keep)) legs.push({ to: p, pause: 0, speed: sp() });
-      void RING_LENGTH;
+      const i0 = rng.int(0, 3);
+      start = RING[i0];
+      const dir = sense === 'ccw' ? 1 : 3;
+      const corners = Math.round(rng.uniform(1.7, 3) * 4);
+      for (let k = 1; k <= corners; k++) {
+        const p = RING[(i0 + dir * k) % 4];
+        legs.push({ to: [p[0] + rng.gauss() * 0.2, p[1] + rng.gauss() * 0.2], pause: 0, speed: sp() });
+      }
     } else {
       where = 'lounge loop';
       const c: P = [rng.uniform(3, 5), rng.uniform(9, 15)];
@@ -715,13 +716,13 @@ export function generateSuite(o: SuiteOptions): Episode[] {
     for (let i = 0; i < k; i++) out.push(f());
   };
   // falls
-  times(n, () => eventEpisode(rng, 'fall', 'fall', true, 'the tag reports a fall'));
+  times(n, () => eventEpisode(rng, 'fall (device)', 'fall', true, 'the tag reports a fall'));
   times(n, () => heightEpisode(rng, 'fall'));
   times(n, () => heightEpisode(rng, 'sit-hard'));
   times(n, () => heightEpisode(rng, 'lie-in-bed'));
   times(n, () => heightEpisode(rng, 'bend'));
   times(n, () => heightEpisode(rng, 'walk'));
-  times(Math.ceil(n / 2), () => tagOnCharger(rng, 'fall'));
+  times(Math.ceil(n / 2), () => tagOnCharger(rng, 'fall (3D height)'));
   // SOS and tamper
   times(n, () => eventEpisode(rng, 'sos', 'sos', true, 'SOS button pressed'));
   times(n, () => eventEpisode(rng, 'sos', 'button', false, "generic button pressed (not configured as SOS)"));

@@ -77,6 +77,15 @@ export class Track {
     return since === Number.NEGATIVE_INFINITY ? Number.POSITIVE_INFINITY : t - since;
   }
 
+  /** When the person next starts walking after t, or +Infinity. */
+  nextMoveAfter(t: number): number {
+    for (const s of this.segs) {
+      const moving = s.a[0] !== s.b[0] || s.a[1] !== s.b[1];
+      if (moving && s.t0 >= t) return s.t0;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
   moving(t: number): boolean {
     for (const s of this.segs) if (t >= s.t0 && t <= s.t1) return s.a[0] !== s.b[0] || s.a[1] !== s.b[1];
     return false;
@@ -123,8 +132,11 @@ export function sampleFixes(track: Track, t0: number, t1: number, rng: Rng, o: F
     const b = o.battery?.(t);
     if (b !== undefined) fix.battery = b;
     fixes.push(fix);
-    const step = track.stillFor(t) > 10_000 ? o.stillS : o.movingS;
-    t += step * 1000 * rng.uniform(0.9, 1.1);
+    if (track.stillFor(t) > 10_000) {
+      // Motion-triggered tags report slowly while still and wake up when the wearer moves.
+      const wake = track.nextMoveAfter(t) + rng.uniform(200, 800);
+      t = Math.min(t + o.stillS * 1000 * rng.uniform(0.9, 1.1), wake);
+    } else t += o.movingS * 1000 * rng.uniform(0.9, 1.1);
   }
   return fixes;
 }

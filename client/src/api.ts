@@ -51,6 +51,8 @@ export interface Api {
   alerts(state: AlertState): Promise<Alert[]>;
   acknowledge(id: string, note: string): Promise<Alert>;
   resolve(id: string, note: string): Promise<Alert>;
+  /** Revoke the token on the server; best effort (signing out works offline too). */
+  logout(): Promise<void>;
 }
 
 /** Authenticated calls; a 401 means the session is over and `onUnauthorized` runs (then the call still fails). */
@@ -70,5 +72,6 @@ export function createApi(token: string, onUnauthorized: () => void): Api {
     alerts: (state) => call('GET', `/api/v1/alerts?state=${encodeURIComponent(state)}`),
     acknowledge: (id, n) => call('POST', `/api/v1/alerts/${encodeURIComponent(id)}/ack`, note(n)),
     resolve: (id, n) => call('POST', `/api/v1/alerts/${encodeURIComponent(id)}/resolve`, note(n)),
+    logout: () => request<void>('POST', '/api/v1/auth/logout', token).catch(() => undefined),
   };
 }

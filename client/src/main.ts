@@ -112,6 +112,7 @@ function showMessage(text: string, retry?: () => void): void {
 }
 
 async function startSession(saved: SavedSession): Promise<void> {
+  performance.mark('carewatch:session-start');
   const s: Session = { token: saved.token, api: createApi(saved.token, () => endSession()), realtime: null, screen: null };
   session = s;
   mapReadyFloor = null;
@@ -126,6 +127,7 @@ async function startSession(saved: SavedSession): Promise<void> {
       s.api.alerts('acknowledged'),
     ]);
     if (session !== s) return;
+    performance.mark('carewatch:data-loaded');
     store.dispatch({ type: 'data/loaded', sites, residents });
     store.dispatch({ type: 'alerts/snapshot', alerts: [...open, ...acknowledged], requestedAtSeq });
   } catch (err) {
@@ -151,8 +153,12 @@ async function startSession(saved: SavedSession): Promise<void> {
       act: (id, action, note) => void act(s, id, action, note),
       toggleSound,
       toggleLocale,
-      signOut: () => endSession(),
+      signOut: () => {
+        void s.api.logout();
+        endSession();
+      },
       onMapReady: (id) => {
+        performance.mark('carewatch:ready', { detail: id });
         mapReadyFloor = id;
       },
     },

@@ -31,6 +31,7 @@ export class Realtime {
     const s = this.socket;
 
     s.on('connect', () => {
+      performance.mark('carewatch:socket-connected');
       dispatch({ type: 'connection', status: 'live' });
       this.subscribed = null;
       this.syncFloor();
@@ -98,12 +99,19 @@ export class Realtime {
     if (!want) return;
     s.timeout(SUBSCRIBE_TIMEOUT_MS).emit('floor:subscribe', { floorId: want }, (err, reply) => {
       if (this.closed || this.subscribed !== want) return;
-      if (err || !reply?.ok) {
-        console.warn('carewatch: floor subscription failed', want, err ?? (reply && !reply.ok ? reply.error : ''));
+      if (err) {
+        // no answer (server busy or the link dropped mid-request): ask again
+        console.warn('carewatch: floor subscription timed out', want);
         this.subscribed = null;
         this.retryTimer = setTimeout(() => this.syncFloor(), RETRY_MS);
         return;
       }
+      if (!reply.ok) {
+        // refused (not this user's floor): asking again would be refused again
+        console.warn('carewatch: floor subscription refused', want, reply.error);
+        return;
+      }
+      performance.mark('carewatch:full-frame', { detail: want });
       // The reply is the floor's current positions, whatever the server put in `full`.
       this.store.dispatch({ type: 'frame', frame: { ...reply.data, floorId: want, full: true } });
     });

@@ -2,6 +2,7 @@ import type { EpochMs } from '../model';
 import { candidateAt, inBathroom } from './candidate';
 import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
+import { extendStreak, NO_STREAK, type Streak } from './streak';
 import { ruleSection } from './params';
 import type { Detector, DetectorContext, DetectorResult } from './types';
 
@@ -16,8 +17,8 @@ export interface BathroomLongRules {
 
 export interface BathroomLongState {
   inSince: EpochMs | null;
-  /** First fix of the current run of fixes inside a bathroom, before hysteresis confirms the entry. */
-  rawInSince: EpochMs | null;
+  /** The current run of fixes inside a bathroom, before hysteresis confirms the entry. */
+  rawIn: Streak;
   alerted: boolean;
   floorId: string;
   x: number;
@@ -28,12 +29,12 @@ export interface BathroomLongState {
 /** Night: in the bathroom too long. Fires from fixes and ticks; leaving the bathroom clears it. */
 export const bathroomLong: Detector<BathroomLongState> = {
   name: 'bathroom-long',
-  init: () => ({ inSince: null, rawInSince: null, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ inSince: null, rawIn: NO_STREAK, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
   step(state, input, ctx) {
     const { fix } = input;
     const inside = inBathroom(input.inside, ctx);
-    const rawIn = inBathroom(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx) ? (state.rawInSince ?? fix.ts) : null;
-    let s: BathroomLongState = { ...state, rawInSince: rawIn, floorId: fix.floorId, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, 1.5) };
+    const rawIn = extendStreak(state.rawIn, inBathroom(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx), fix.ts);
+    let s: BathroomLongState = { ...state, rawIn, floorId: fix.floorId, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, 1.5) };
     if (!inside) {
       s = { ...s, inSince: null, alerted: false };
       if (state.alerted) {
@@ -43,7 +44,7 @@ export const bathroomLong: Detector<BathroomLongState> = {
       return { state: s, alerts: [] };
     }
     // Hysteresis confirms the entry a few fixes late; the time starts when the tag actually went in.
-    if (s.inSince === null) s = { ...s, inSince: rawIn ?? fix.ts };
+    if (s.inSince === null) s = { ...s, inSince: rawIn.since ?? fix.ts };
     return check(s, fix.ts, input.inside, ctx);
   },
   tick(state, input, ctx) {

@@ -17,19 +17,24 @@ export interface ChargingState {
   y: number;
   floorId: string;
   since: EpochMs;
+  /** Consecutive fixes beyond the radius while charging. */
+  away: number;
 }
 
 export function initCharging(): ChargingState {
-  return { low: null, last: null, charging: false, x: 0, y: 0, floorId: '', since: 0 };
+  return { low: null, last: null, charging: false, x: 0, y: 0, floorId: '', since: 0, away: 0 };
 }
 
 export function updateCharging(s: ChargingState, fix: Fix, moveRadiusM: number, minRisePct = 2): ChargingState {
   const next = { ...s };
   if (next.charging) {
-    const moved = fix.floorId !== next.floorId || Math.hypot(fix.x - next.x, fix.y - next.y) > moveRadiusM;
+    const radius = moveRadiusM + 2 * Math.max(0, fix.accuracy || 0);
+    const beyond = fix.floorId !== next.floorId || Math.hypot(fix.x - next.x, fix.y - next.y) > radius;
+    next.away = beyond ? next.away + 1 : 0;
     const dropped = fix.battery !== undefined && next.last !== null && fix.battery < next.last;
-    if (moved || dropped) {
+    if (next.away >= 3 || dropped) {
       next.charging = false;
+      next.away = 0;
       next.low = fix.battery ?? null;
     }
   }

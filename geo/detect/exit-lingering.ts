@@ -18,6 +18,8 @@ export interface ExitLingeringRules {
 export interface ExitLingeringState {
   nearSince: EpochMs | null;
   exitId: string | null;
+  /** Consecutive fixes beyond radius + margin (one multipath outlier does not end a dwell). */
+  away: number;
   alerted: boolean;
   floorId: string;
   x: number;
@@ -30,19 +32,23 @@ export interface ExitLingeringState {
  */
 export const exitLingering: Detector<ExitLingeringState> = {
   name: 'exit-lingering',
-  init: () => ({ nearSince: null, exitId: null, alerted: false, floorId: '', x: 0, y: 0 }),
+  init: () => ({ nearSince: null, exitId: null, away: 0, alerted: false, floorId: '', x: 0, y: 0 }),
   step(state, input, ctx) {
     const rules = ruleSection<ExitLingeringRules>(ctx.rules, 'exitLingering');
     const { fix } = input;
     const base = { ...state, floorId: fix.floorId, x: fix.x, y: fix.y };
+    const reset = { ...base, nearSince: null, exitId: null, away: 0, alerted: false };
     if (!rules.enabled || (rules.wanderRiskOnly && !ctx.resident.wanderRisk) || isEscorted(input)) {
-      return { state: { ...base, nearSince: null, exitId: null, alerted: false }, alerts: [] };
+      return { state: reset, alerts: [] };
     }
     const near = ctx.zones.near(fix.floorId, fix.x, fix.y, rules.radiusM + rules.leaveMarginM, ['exit']);
     let best: { id: string; distance: number } | null = null;
     for (const n of near) if (!best || n.distance < best.distance) best = n;
-    if (!best) return { state: { ...base, nearSince: null, exitId: null, alerted: false }, alerts: [] };
-    let s: ExitLingeringState = base;
+    if (!best) {
+      if (base.nearSince !== null && base.away + 1 < 2) return { state: { ...base, away: base.away + 1 }, alerts: [] };
+      return { state: reset, alerts: [] };
+    }
+    let s: ExitLingeringState = { ...base, away: 0 };
     if (s.nearSince === null) {
       // Entering the vicinity needs the real radius; the margin only keeps an already running clock going.
       if (best.distance > rules.radiusM) return { state: s, alerts: [] };

@@ -25,6 +25,9 @@ export interface FallHeightState {
   smooth: [EpochMs, number][];
   /** When the tag reached the floor after a drop; null when not on the floor after a drop. */
   downAt: EpochMs | null;
+  /** Fixes since downAt, and how many of them lay in the bed zone (before hysteresis confirms the bed). */
+  downFixes: number;
+  downInBed: number;
   alerted: boolean;
 }
 
@@ -40,7 +43,7 @@ function median(values: number[]): number {
  */
 export const fallHeight: Detector<FallHeightState> = {
   name: 'fall-height',
-  init: () => ({ raw: [], smooth: [], downAt: null, alerted: false }),
+  init: () => ({ raw: [], smooth: [], downAt: null, downFixes: 0, downInBed: 0, alerted: false }),
   step(state, input, ctx) {
     const rules = ruleSection<FallHeightRules>(ctx.rules, 'fallHeight');
     const { fix } = input;
@@ -48,16 +51,26 @@ export const fallHeight: Detector<FallHeightState> = {
     const raw = [...state.raw, [fix.ts, fix.z] as [EpochMs, number]].slice(-Math.max(1, rules.medianOf));
     const z = median(raw.map((r) => r[1]));
     const smooth = [...state.smooth, [fix.ts, z] as [EpochMs, number]].filter(([t]) => t >= fix.ts - rules.dropWithinMs);
-    let { downAt, alerted } = state;
+    let { downAt, downFixes, downInBed, alerted } = state;
     if (inBed(input.inside, ctx) || z > rules.floorMaxM + rules.riseMarginM) {
       downAt = null;
       alerted = false;
     } else if (downAt === null && z <= rules.floorMaxM) {
       const wasStanding = smooth.some(([, h]) => h >= rules.standingMinM);
-      if (wasStanding) downAt = fix.ts;
+      if (wasStanding) {
+        downAt = fix.ts;
+        downFixes = 0;
+        downInBed = 0;
+      }
     }
-    const next: FallHeightState = { raw, smooth, downAt, alerted };
+    if (downAt !== null) {
+      downFixes++;
+      if (inBed(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx)) downInBed++;
+    }
+    const next: FallHeightState = { raw, smooth, downAt, downFixes, downInBed, alerted };
     if (downAt === null || alerted || fix.ts - downAt < rules.stillMs) return { state: next, alerts: [] };
+    // Lying down in bed: most fixes fall in the bed even before hysteresis has confirmed it.
+    if (downInBed * 2 >= downFixes) return { state: next, alerts: [] };
     const detail = `height dropped from standing to ${z.toFixed(2)} m and stayed there`;
     return {
       state: { ...next, alerted: true },

@@ -26,13 +26,18 @@ export interface InactivityRules {
 }
 
 export interface InactivityState {
-  /** Where stillness began, and when. */
+  /** Where the tag lies still (the mean of the still fixes, so one noisy fix does not set it), and since when. */
   ax: number;
   ay: number;
+  /** Fixes averaged into (ax, ay), capped. */
+  an: number;
   floorId: string;
   stillSince: EpochMs | null;
-  /** Consecutive fixes seen beyond the radius. */
+  /** Consecutive fixes seen beyond the radius, since when, and the sum of their positions. */
   away: number;
+  awaySince: EpochMs;
+  awayX: number;
+  awayY: number;
   alerted: boolean;
   /** Last known position, for ticks. */
   x: number;
@@ -61,19 +66,34 @@ function accelActive(fix: Fix, sdG: number): boolean {
  */
 export const inactivity: Detector<InactivityState> = {
   name: 'inactivity',
-  init: () => ({ ax: 0, ay: 0, floorId: '', stillSince: null, away: 0, alerted: false, x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ ax: 0, ay: 0, an: 0, floorId: '', stillSince: null, away: 0, awaySince: 0, awayX: 0, awayY: 0, alerted: false, x: 0, y: 0, charging: initCharging() }),
   step(state, input, ctx) {
     const rules = ruleSection<InactivityRules>(ctx.rules, 'inactivity');
     const { fix } = input;
     let s: InactivityState = { ...state, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, rules.moveRadiusM) };
     const radius = rules.moveRadiusM + Math.max(0, fix.accuracy || 0);
-    const beyond = s.stillSince === null || fix.floorId !== s.floorId || Math.hypot(fix.x - s.ax, fix.y - s.ay) > radius;
+    const otherFloor = fix.floorId !== s.floorId;
+    const beyond = s.stillSince === null || otherFloor || Math.hypot(fix.x - s.ax, fix.y - s.ay) > radius;
     const away = beyond ? s.away + 1 : 0;
-    const moved = s.stillSince === null || fix.floorId !== s.floorId || away >= rules.moveFixes || accelActive(fix, rules.activitySdG);
+    const awaySince = beyond && s.away > 0 ? s.awaySince : fix.ts;
+    const awayX = beyond ? s.awayX + fix.x : 0;
+    const awayY = beyond ? s.awayY + fix.y : 0;
+    // Several fixes in a row beyond the radius, and on average beyond it too: multipath outliers scatter
+    // around the true place, a resident who walked off does not.
+    const walkedOff = away >= rules.moveFixes && Math.hypot(awayX / away - s.ax, awayY / away - s.ay) > radius;
+    const moved = s.stillSince === null || otherFloor || walkedOff || accelActive(fix, rules.activitySdG);
     if (moved) {
-      s = { ...s, ax: fix.x, ay: fix.y, floorId: fix.floorId, stillSince: fix.ts, away: 0, alerted: false };
+      // Movement was under way from the first of the fixes that walked off: the resident may have come to
+      // rest anywhere after it, so the new stillness is counted from there (never later than the truth).
+      const since = walkedOff ? awaySince : fix.ts;
+      s = { ...s, ax: fix.x, ay: fix.y, an: 1, floorId: fix.floorId, stillSince: since, away: 0, awaySince: 0, awayX: 0, awayY: 0, alerted: false };
       return { state: s, alerts: [] };
     }
+    if (!beyond) {
+      const an = Math.min(s.an + 1, 30);
+      s = { ...s, ax: s.ax + (fix.x - s.ax) / an, ay: s.ay + (fix.y - s.ay) / an, an };
+    }
+    s = { ...s, awaySince, awayX, awayY };
     return check({ ...s, away }, fix.ts, input.inside, ctx, rules);
   },
   tick(state, input, ctx) {

@@ -24,6 +24,12 @@ export const leftSafeZone: Detector<LeftSafeZoneState> = {
     if (left && state.outsideSince === null) next = { outsideSince: fix.ts, leftZone: left, alerted: false };
     if (next.outsideSince === null || next.alerted || escorted) return { state: next, alerts: [] };
     if (fix.ts - next.outsideSince < ctx.rules.leftSafeZone.graceMs) return { state: next, alerts: [] };
+    // Arriving in another safe zone: the membership confirms a zone only after `minFixes` fixes, which
+    // outlasts the grace when the tag reports slowly (ward -> lift -> garden with a GPS tag at one fix
+    // every 10 s). While the fix itself lies inside one of the resident's safe zones, they are not out.
+    if (safe.some((id) => ctx.zone(id)?.floorId === fix.floorId && ctx.zones.signedDistance(id, fix.x, fix.y) < 0)) {
+      return { state: next, alerts: [] };
+    }
     return {
       state: { ...next, alerted: true },
       alerts: [

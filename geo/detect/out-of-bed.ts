@@ -2,6 +2,7 @@ import type { EpochMs } from '../model';
 import { candidateAt, inBed } from './candidate';
 import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
+import { extendStreak, NO_STREAK, type Streak } from './streak';
 import { ruleSection } from './params';
 import type { Detector, DetectorContext, DetectorResult } from './types';
 
@@ -17,8 +18,8 @@ export interface OutOfBedState {
   wasInBed: boolean | null;
   /** When the tag was seen leaving the bed; null while in bed or never seen in it. */
   outSince: EpochMs | null;
-  /** First fix of the current run of fixes outside the bed, before hysteresis confirms the exit. */
-  rawOutSince: EpochMs | null;
+  /** The current run of fixes outside the bed, before hysteresis confirms the exit. */
+  rawOut: Streak;
   alerted: boolean;
   floorId: string;
   x: number;
@@ -33,14 +34,14 @@ export interface OutOfBedState {
  */
 export const outOfBed: Detector<OutOfBedState> = {
   name: 'out-of-bed',
-  init: () => ({ wasInBed: null, outSince: null, rawOutSince: null, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ wasInBed: null, outSince: null, rawOut: NO_STREAK, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
   step(state, input, ctx) {
     const { fix } = input;
     const bed = inBed(input.inside, ctx);
-    const rawOut = inBed(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx) ? null : (state.rawOutSince ?? fix.ts);
+    const rawOut = extendStreak(state.rawOut, !inBed(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx), fix.ts);
     let s: OutOfBedState = {
       ...state,
-      rawOutSince: rawOut,
+      rawOut,
       floorId: fix.floorId,
       x: fix.x,
       y: fix.y,
@@ -56,7 +57,7 @@ export const outOfBed: Detector<OutOfBedState> = {
       return { state: s, alerts: [] };
     }
     // Hysteresis confirms the exit a few fixes late; the time starts when the tag actually left.
-    if (state.wasInBed === true) s = { ...s, outSince: rawOut ?? fix.ts };
+    if (state.wasInBed === true) s = { ...s, outSince: rawOut.since ?? fix.ts };
     return check(s, fix.ts, input.inside, ctx);
   },
   tick(state, input, ctx) {

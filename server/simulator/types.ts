@@ -33,9 +33,9 @@ export interface SimulatorOptions {
   rateHz?: number;
   /** Interval between outdoor (GNSS) fixes per tag, ms. Default 10 000. */
   outdoorIntervalMs?: number;
-  /** First scripted wander episode this long after the first step. Default 15 000. */
+  /** First scripted exit-approach episode this long after the first step; negative or Infinity: none. Default 15 000. */
   firstWanderAfterMs?: number;
-  /** Then one every this often, rotating through the dementia ward's wander-risk residents; 0 turns them off. Default 180 000. */
+  /** Then one every this often, rotating through the dementia ward's wander-risk residents; 0: no repeats. Default 180 000. */
   wanderEveryMs?: number;
   /**
    * Scripted falls of fall-risk residents (device fall event, accelerometer impact, drop to floor height, stillness),

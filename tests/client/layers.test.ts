@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundsOf, centroid, fitBounds, hatchLines } from '../../client/src/map/geometry';
-import { floorLayers, forbiddenHatch, isAnimated, LAYER_IDS, pulse, zoneLabels } from '../../client/src/map/layers';
+import { fitLabel, floorLayers, forbiddenHatch, isAnimated, LAYER_IDS, pulse, zoneLabels } from '../../client/src/map/layers';
 import { initialState, reducer } from '../../client/src/state/reducer';
 import { floorShapes, residentMarkers } from '../../client/src/state/selectors';
 import type { Action } from '../../client/src/state/types';
@@ -94,6 +94,13 @@ describe('floor layers', () => {
   it('labels rooms, exits and forbidden zones in the chosen language', () => {
     expect(zoneLabels(shapes, 'zh-CN').map((l) => l.text).sort()).toEqual(['201室', '储藏室', '楼梯']);
     expect(zoneLabels(shapes, 'en').map((l) => l.text).sort()).toEqual(['Room 201', 'Stairs', 'Store']);
+  });
+
+  it('sizes a room label to fit its room, breaking it at a space when that reads larger', () => {
+    expect(fitLabel('Room A201', 4, 6)).toEqual({ text: 'Room\nA201', size: 1.1 });
+    expect(fitLabel('A201室', 4, 6).text).toBe('A201室');
+    expect(fitLabel('Lounge', 2, 6).size).toBeCloseTo((0.9 * 2) / (6 * 0.62));
+    expect(fitLabel('Dining room', 30, 10)).toEqual({ text: 'Dining room', size: 1.1 });
   });
 
   it('reuses the same label and hatch arrays for the same floor, so deck.gl re-uploads nothing', () => {

@@ -5,6 +5,8 @@ import {
   alarmingAlerts,
   defaultFloorId,
   floorGroups,
+  floorName,
+  floorShortName,
   openAlertCountByFloor,
   residentMarkers,
 } from '../../client/src/state/selectors';
@@ -51,6 +53,13 @@ describe('site data', () => {
       ['Outdoor', ['garden']],
     ]);
     expect(floorGroups(reducer(s, { type: 'locale', locale: 'zh-CN' }))[0].name).toBe('1号楼');
+  });
+
+  it('names a floor without repeating its building inside the building group', () => {
+    const s = run(...loaded);
+    expect(floorShortName(s, 'b1-2')).toBe('2F');
+    expect(floorName(s, 'b1-2')).toBe('Building 1 2F');
+    expect(floorShortName(s, 'garden')).toBe('Garden');
   });
 
   it("opens on the floor of the nurse's first ward", () => {

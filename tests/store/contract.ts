@@ -229,6 +229,13 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         expect((await store.queryTrack({ since: T0, until: T0 + MIN })).rows.map((r) => r.ts - T0)).toEqual([20, 30]);
       });
 
+      it('refuses a batch with an invalid row whole, saying which row and why', async () => {
+        const bad = [row({ ts: T0 }), row({ ts: T0 + 3600_000 }), row({ ts: T0 + 2, x: Number.NaN })];
+        await expect(store.appendFixes(bad)).rejects.toThrow(/row 2: x and y/);
+        await expect(store.appendFixes([row({ residentId: '' })])).rejects.toThrow(/row 0: residentId/);
+        expect((await store.queryTrack({ since: T0 - 3600_000, until: T0 + 7200_000 })).rows).toEqual([]);
+      });
+
       it('rejects a cursor it did not make', async () => {
         await expect(store.queryTrack({ since: T0, until: T0 + MIN, after: 'garbage' })).rejects.toThrow(/cursor/);
       });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +138,25 @@ describe('embedded store', () => {
       writeFileSync(path, `00000000${readFileSync(path, 'utf8').slice(8)}`);
       await expect(createStore(undefined, dir)).rejects.toThrow(/corrupt/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves a long history without keeping every hour open: segments are evicted when idle', async () => {
+    const dir = tempDir();
+    const fds = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0);
+    const store = await createStore(undefined, dir);
+    try {
+      const T = Date.UTC(2026, 0, 1);
+      const before = fds();
+      for (let h = 0; h < 120; h++) await store.appendFixes([row({ ts: T + h * 3600_000, detail: `h${h}` }), row({ ts: T + h * 3600_000 + 1, detail: `h${h}b` })]);
+      const got = await all(store, T, T + 120 * 3600_000);
+      expect(got.map((r) => r.detail)).toEqual(Array.from({ length: 120 }, (_, h) => [`h${h}`, `h${h}b`]).flat());
+      expect(fds() - before).toBeLessThan(80);
+      expect(await store.deleteTracksBefore('site-1', T + 60 * 3600_000 + 1)).toBe(121);
+      expect((await all(store, T, T + 120 * 3600_000)).map((r) => r.detail).slice(0, 2)).toEqual(['h60b', 'h61']);
+    } finally {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

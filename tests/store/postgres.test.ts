@@ -70,8 +70,9 @@ describe('postgres store', () => {
         siteId: 's', residentId: `r${i % 50}`, tagId: `t${i % 50}`, ts: T0 + i, floorId: `f${i % 3}`, x: i, y: 0, kind: 'fix' as const,
       }));
       await store.appendFixes(rows);
-      // A batch with one bad row (NaN is not valid JSON-free input for ts) leaves nothing behind.
-      await expect(store.appendFixes([...rows.slice(0, 6000).map((r) => ({ ...r, ts: r.ts + 100_000 })), { ...rows[0], ts: Number.NaN }])).rejects.toThrow();
+      // A batch the database refuses in its second chunk leaves nothing of its first behind.
+      const clash = [...rows.slice(0, 6000).map((r) => ({ ...r, ts: r.ts + 100_000 })), { ...rows[0], ts: 2 ** 63 }];
+      await expect(store.appendFixes(clash)).rejects.toThrow();
       const page = await store.queryTrack({ since: T0, until: T0 + 200_000, limit: 10_000 });
       expect(page.rows).toHaveLength(10_000);
       const rest = await store.queryTrack({ since: T0, until: T0 + 200_000, limit: 10_000, after: page.next });

@@ -21,6 +21,8 @@ export interface FloorMapOptions {
   tooltip: (info: { resident?: ResidentMarker; zone?: ZoneShape }) => string | null;
   /** Called once per floor, after the first draw that includes its full frame. */
   onReady: (floorId: string) => void;
+  /** A resident's dot was tapped or clicked. */
+  onResidentClick: (residentId: string) => void;
 }
 
 type FloorViewState = OrthoView & { minZoom: number; maxZoom: number };
@@ -28,7 +30,6 @@ type FloorViewState = OrthoView & { minZoom: number; maxZoom: number };
 export class FloorMap {
   readonly deck: Deck<OrthographicView>;
   private view: FloorMapView | null = null;
-  private fittedFloor: string | null = null;
   private fittedShapes: readonly ZoneShape[] | null = null;
   private userMoved = false;
   private readyFloor: string | null = null;
@@ -60,6 +61,9 @@ export class FloorMap {
         }
       },
       getTooltip: (info: PickingInfo) => this.tooltip(info),
+      onClick: (info: PickingInfo) => {
+        if (info.layer?.id === LAYER_IDS.residents && info.object) this.opts.onResidentClick((info.object as ResidentMarker).id);
+      },
     });
     this.resize = new ResizeObserver(() => {
       if (!this.userMoved) this.refit();
@@ -84,7 +88,6 @@ export class FloorMap {
   /** Fit the whole floor into the canvas again (the "fit floor" button). */
   refit(): void {
     this.userMoved = false;
-    this.fittedFloor = this.view?.floorId ?? null;
     this.fittedShapes = this.view?.shapes ?? null;
     // a fresh object: deck.gl resets its internal camera when initialViewState changes identity
     this.deck.setProps({ initialViewState: this.fitView() });
@@ -102,10 +105,6 @@ export class FloorMap {
     cancelAnimationFrame(this.raf);
     this.resize.disconnect();
     this.deck.finalize();
-  }
-
-  get fittedFloorId(): string | null {
-    return this.fittedFloor;
   }
 
   private fitView(): FloorViewState {

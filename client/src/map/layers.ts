@@ -46,6 +46,8 @@ export interface ZoneLabel {
   text: string;
   position: [number, number];
   kind: ZoneShape['kind'];
+  /** Text height in metres, chosen so the label fits inside its zone. */
+  size: number;
 }
 
 const LABELLED_KINDS = new Set<ZoneShape['kind']>(['room', 'exit', 'forbidden']);
@@ -61,12 +63,52 @@ export function zoneLabels(shapes: readonly ZoneShape[], locale: Locale): ZoneLa
   if (!byLocale) labelCache.set(shapes, (byLocale = {}));
   return (byLocale[locale] ??= shapes
     .filter((s) => LABELLED_KINDS.has(s.kind) && s.name)
-    .map((s) => ({
-      id: s.id,
-      kind: s.kind,
-      text: locale === 'zh-CN' && s.nameZh ? s.nameZh : s.name,
-      position: centroid(s.rings[0]),
-    })));
+    .map((s) => {
+      const [minX, minY, maxX, maxY] = ringBounds(s.rings[0]);
+      const fit = fitLabel(locale === 'zh-CN' && s.nameZh ? s.nameZh : s.name, maxX - minX, maxY - minY);
+      return { id: s.id, kind: s.kind, position: centroid(s.rings[0]), ...fit };
+    }));
+}
+
+const MAX_LABEL_M = 1.1;
+
+/** Rough advance width of a string in ems for a bold sans-serif: CJK is square, Latin about 0.6. */
+export function textWidthEm(text: string): number {
+  let w = 0;
+  for (const ch of text) w += ch.codePointAt(0)! >= 0x2e80 ? 1 : ch === ' ' ? 0.3 : 0.62;
+  return w;
+}
+
+/**
+ * The largest text height (metres, capped) at which `text` fits a `w` x `h` box, on one line or broken at
+ * the space nearest its middle: "Room A201" in a 4 m wide room reads better as two lines than shrunk.
+ */
+export function fitLabel(text: string, w: number, h: number): { text: string; size: number } {
+  const oneLine = Math.min(MAX_LABEL_M, (0.9 * w) / Math.max(textWidthEm(text), 0.1), 0.7 * h);
+  let best = { text, size: oneLine };
+  const spaces = [...text.matchAll(/ /g)].map((m) => m.index!);
+  if (spaces.length) {
+    const mid = text.length / 2;
+    const at = spaces.reduce((a, b) => (Math.abs(b - mid) < Math.abs(a - mid) ? b : a));
+    const lines = [text.slice(0, at), text.slice(at + 1)];
+    const size = Math.min(MAX_LABEL_M, (0.9 * w) / Math.max(...lines.map(textWidthEm)), (0.7 * h) / 2.2);
+    if (size > oneLine * 1.15) best = { text: lines.join('\n'), size };
+  }
+  return best;
+}
+
+function ringBounds(ring: readonly [number, number][]): [number, number, number, number] {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const [x, y] of ring) {
+    minX = Math.min(minX, x);
+    minY = Math.min(minY, y);
+    maxX = Math.max(maxX, x);
+    maxY = Math.max(maxY, y);
+  }
+  return [minX, minY, maxX, maxY];
 }
 
 export function forbiddenHatch(shapes: readonly ZoneShape[]): [number, number][][] {
@@ -138,10 +180,11 @@ export function floorLayers(input: FloorLayerInput): Layer[] {
       getText: (d) => d.text,
       getPosition: (d) => d.position,
       getColor: LABEL.room,
-      getSize: 1.0,
+      getSize: (d) => d.size,
       sizeUnits: 'meters',
-      sizeMinPixels: 10,
+      sizeMinPixels: 7,
       sizeMaxPixels: 18,
+      lineHeight: 1.1,
       fontFamily: FONT_FAMILY,
       fontWeight: 600,
       characterSet: 'auto',

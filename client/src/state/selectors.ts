@@ -137,6 +137,24 @@ export function zoneName(state: ClientState, zoneId: string | null): string | nu
   return zone ? localName(zone, state.locale) : null;
 }
 
+/** A floor's label inside its building's group: "2F" rather than "Building A 2F" when the name repeats it. */
+export function floorShortName(state: ClientState, floorId: string): string {
+  const floor = state.catalog?.floorsById[floorId];
+  if (!floor) return floorId;
+  const f = localName(floor, state.locale);
+  const site = state.catalog?.sites.find((s) => s.id === floor.siteId);
+  const building = site?.buildings.find((b) => b.id === floor.buildingId);
+  if (!building) return f;
+  const short = buildingShortName(localName(building, state.locale));
+  const rest = short && f.startsWith(short) ? f.slice(short.length).trim() : '';
+  return rest || f;
+}
+
+/** "Building A (care)" -> "Building A"; "A栋（护理楼）" -> "A栋". */
+function buildingShortName(name: string): string {
+  return name.replace(/\s*[（(].*[)）]\s*$/, '').trim();
+}
+
 export function floorName(state: ClientState, floorId: string): string {
   const floor = state.catalog?.floorsById[floorId];
   if (!floor) return floorId;
@@ -146,6 +164,6 @@ export function floorName(state: ClientState, floorId: string): string {
   if (!building) return f;
   // "Building A (care)" + "Building A 2F": the floor's own name already says which building
   const b = localName(building, state.locale);
-  const short = b.replace(/\s*[（(].*[)）]\s*$/, '').trim();
+  const short = buildingShortName(b);
   return short && f.includes(short) ? f : `${b} ${f}`;
 }

@@ -1,5 +1,5 @@
 import { t } from '../i18n';
-import { floorGroups, localName, openAlertCountByFloor } from '../state/selectors';
+import { floorGroups, floorShortName, openAlertCountByFloor } from '../state/selectors';
 import type { ClientState } from '../state/types';
 import { h } from './dom';
 
@@ -38,7 +38,7 @@ export class FloorSwitcher {
                   attrs: { 'aria-pressed': String(selected) },
                   on: { click: () => this.select(f.id) },
                 },
-                h('span', { text: localName(f, state.locale) }),
+                h('span', { text: floorShortName(state, f.id) }),
                 n ? h('span', { class: 'badge', testid: `floor-badge-${f.id}`, text: String(n) }) : null,
               );
             }),

@@ -2,7 +2,7 @@
 import { t, timeAgo } from '../i18n';
 import { FloorMap } from '../map/floor-map';
 import { ZONE_FILL, RESIDENT, type RGBA } from '../map/palette';
-import { floorName, floorShapes, localName, residentMarkers } from '../state/selectors';
+import { activeAlerts, floorName, floorShapes, localName, residentMarkers } from '../state/selectors';
 import type { AlertAction, ClientState } from '../state/types';
 import { AlarmBanner } from './alarm-banner';
 import { AlertList } from './alert-list';
@@ -34,6 +34,7 @@ export class LiveScreen {
   private readonly fitBtn: HTMLButtonElement;
   private readonly legend = h('div', { class: 'legend' });
   private legendLocale = '';
+  private mapPanel!: HTMLElement;
   private state: ClientState | null = null;
 
   constructor(actions: LiveScreenActions, clock: () => number) {
@@ -52,18 +53,25 @@ export class LiveScreen {
       h(
         'main',
         { class: 'live-main' },
-        h(
+        (this.mapPanel = h(
           'section',
           { class: 'map-panel' },
           mapContainer,
           h('div', { class: 'map-overlay map-overlay-top' }, h('div', { class: 'map-heading' }, this.mapTitle, this.mapInfo), this.fitBtn),
           this.legend,
-        ),
+        )),
         this.alerts.el,
       ),
     );
+    performance.mark('carewatch:map-created');
     this.map = new FloorMap(mapContainer, {
       onReady: actions.onMapReady,
+      // tapping a resident with an alert is the quickest way to its alert
+      onResidentClick: (residentId) => {
+        const s = this.state;
+        const alert = s && activeAlerts(s).find((a) => a.residentId === residentId);
+        if (alert) actions.focusAlert(alert.id);
+      },
       tooltip: ({ resident, zone }) => {
         const s = this.state;
         if (!s) return null;
@@ -90,6 +98,8 @@ export class LiveScreen {
     setText(this.mapInfo, floorId ? t(state.locale, 'residentsOnFloor', { n: markers.length }) : '');
     setText(this.fitBtn, `⤢ ${t(state.locale, 'fitFloor')}`);
     this.updateLegend(state);
+    // positions stop being live while the socket is down: say so by dimming them
+    this.mapPanel.dataset.connection = state.connection;
     this.map.update({
       floorId,
       complete: state.positions.complete && state.positions.floorId === floorId,

@@ -45,6 +45,11 @@ export class AppendFile {
     });
   }
 
+  /** Nothing queued or being written. */
+  get idle(): boolean {
+    return !this.flushing && this.queue.length === 0;
+  }
+
   /** Waits until every queued append is written (or failed). */
   async drain(): Promise<void> {
     while (this.flushing) await this.flushing;

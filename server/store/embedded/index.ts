@@ -26,6 +26,7 @@ import {
   type TrackQuery,
   type TrackRow,
 } from '../types';
+import { checkTrackRows } from '../validate';
 import { Journal } from './journal';
 import { type Entry, Records, newestFirst } from './records';
 import { TrackLog } from './tracks';
@@ -130,8 +131,9 @@ export class EmbeddedStore implements Store {
 
   // ---- tracks ----
 
-  appendFixes(rows: readonly TrackRow[]): Promise<void> {
-    return this.tracks.append(rows);
+  async appendFixes(rows: readonly TrackRow[]): Promise<void> {
+    checkTrackRows(rows);
+    await this.tracks.append(rows);
   }
 
   queryTrack(q: TrackQuery): Promise<TrackPage> {

@@ -35,7 +35,7 @@ interface Generation {
 class Segment {
   /** Set while a retention rewrite runs; appends wait for it. */
   busy: Promise<void> | null = null;
-  /** Deleted by retention: appends go to a new segment. */
+  /** Deleted by retention or evicted from memory: callers resolve the slot again. */
   private dead = false;
 
   constructor(
@@ -74,8 +74,20 @@ class Segment {
     return true;
   }
 
-  /** Deletes the whole file; `unlinked` runs before waiting appends resume. Returns the rows it held. */
-  async remove(unlinked: () => void): Promise<number> {
+  /**
+   * Drops the index and closes the file if nothing uses it now; the next use loads it again.
+   * Bounds memory and open files however many hours a long-running process has touched.
+   */
+  evict(): boolean {
+    if (this.dead || this.busy || this.gen.readers > 0 || !this.gen.file.idle) return false;
+    this.dead = true;
+    // Idle: nothing to flush, so closing cannot lose data; a failure to close is not the caller's.
+    this.retire().catch(() => undefined);
+    return true;
+  }
+
+  /** Deletes the whole file; `unlinked` runs before waiting appends resume. Rows it held, null if evicted. */
+  async remove(unlinked: () => void): Promise<number | null> {
     return this.exclusive(async () => {
       this.dead = true;
       const n = this.rows();
@@ -86,10 +98,11 @@ class Segment {
     });
   }
 
-  /** Runs `fn` with appends held back and every earlier append written. */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` with appends held back and every earlier append written; null if the segment is dead. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T | null> {
     let release!: () => void;
     while (this.busy) await this.busy;
+    if (this.dead) return null;
     this.busy = new Promise((r) => (release = r));
     try {
       await this.gen.file.drain();
@@ -100,7 +113,9 @@ class Segment {
     }
   }
 
-  acquire(): Generation {
+  /** Null if the segment died meanwhile. */
+  acquire(): Generation | null {
+    if (this.dead) return null;
     this.gen.readers++;
     return this.gen;
   }
@@ -125,8 +140,8 @@ class Segment {
     if (this.gen.readers === 0) await this.gen.file.close();
   }
 
-  /** Rewrites the file without rows older than `before`, keeping block ids; returns rows removed. */
-  async dropBefore(before: number): Promise<number> {
+  /** Rewrites the file without rows older than `before`, keeping block ids; rows removed, null if evicted. */
+  async dropBefore(before: number): Promise<number | null> {
     return this.exclusive(async () => {
       const old = this.gen;
       const parts: Buffer[] = [];
@@ -166,9 +181,12 @@ class Segment {
   }
 }
 
-/** A segment known from the directory listing, opened on first use. */
+/** A segment known from the directory listing, loaded on use and evicted when idle. */
 class Slot {
   private seg: Promise<Segment> | null = null;
+  /** The loaded segment, once its load finished. */
+  current: Segment | null = null;
+  lastUsed = 0;
 
   constructor(
     readonly path: string,
@@ -176,18 +194,34 @@ class Slot {
     readonly hour: number,
   ) {}
 
-  get(): Promise<Segment> {
-    return (this.seg ??= Segment.load(this.path, this.siteId, this.hour));
+  get loaded(): boolean {
+    return this.seg !== null;
   }
 
-  get loaded(): Promise<Segment> | null {
-    return this.seg;
+  get(): Promise<Segment> {
+    return (this.seg ??= Segment.load(this.path, this.siteId, this.hour).then(
+      (s) => (this.current = s),
+      (e) => {
+        this.seg = null;
+        throw e;
+      },
+    ));
+  }
+
+  unload(): void {
+    this.seg = null;
+    this.current = null;
   }
 }
+
+/** Loaded segments kept beyond this are evicted, least recently used first, once idle. */
+const MAX_LOADED_SEGMENTS = 48;
 
 export class TrackLog {
   /** siteId -> hour -> its segment. */
   private readonly sites = new Map<string, Map<number, Slot>>();
+  private readonly loaded = new Set<Slot>();
+  private clock = 0;
   private lastBlockId = 0;
 
   private constructor(private readonly dir: string) {}
@@ -223,6 +257,23 @@ export class TrackLog {
       const dir = join(this.dir, encodeURIComponent(siteId));
       slot = new Slot(join(dir, hourName(hour)), siteId, hour);
       hours.set(hour, slot);
+    }
+    return this.use(slot);
+  }
+
+  private use(slot: Slot): Promise<Segment> {
+    slot.lastUsed = ++this.clock;
+    if (!slot.loaded) {
+      this.loaded.add(slot);
+      if (this.loaded.size > MAX_LOADED_SEGMENTS) {
+        for (const s of [...this.loaded].sort((a, b) => a.lastUsed - b.lastUsed)) {
+          if (this.loaded.size <= MAX_LOADED_SEGMENTS) break;
+          if (s !== slot && s.current?.evict()) {
+            s.unload();
+            this.loaded.delete(s);
+          }
+        }
+      }
     }
     return slot.get();
   }
@@ -270,8 +321,10 @@ export class TrackLog {
       for (const hours of this.sites.values()) {
         for (const [hour, slot] of hours) {
           if (hour + HOUR <= filter.since || hour >= filter.until) continue;
-          const seg = await slot.get();
-          const gen = seg.acquire();
+          let seg: Segment;
+          let gen: Generation | null;
+          do gen = (seg = await this.use(slot)).acquire();
+          while (!gen);
           held.push([seg, gen]);
           for (const b of gen.blocks) {
             if (b.tsMax < filter.since || b.tsMin >= filter.until) continue;
@@ -313,23 +366,24 @@ export class TrackLog {
     let removed = 0;
     for (const [hour, slot] of [...hours]) {
       if (hour >= before) continue;
-      const seg = await slot.get();
-      if (hour + HOUR <= before) {
-        removed += await seg.remove(() => hours.delete(hour));
-      } else {
-        removed += await seg.dropBefore(before);
+      for (;;) {
+        const seg = await this.use(slot);
+        const n = hour + HOUR <= before ? await seg.remove(() => hours.delete(hour)) : await seg.dropBefore(before);
+        if (n === null) continue; // evicted while waiting: load it again
+        removed += n;
+        if (hour + HOUR <= before) this.loaded.delete(slot);
+        break;
       }
     }
     return removed;
   }
 
   async close(): Promise<void> {
-    for (const hours of this.sites.values()) {
-      for (const slot of hours.values()) {
-        const seg = await slot.loaded;
-        if (seg) await seg.retire();
-      }
+    for (const slot of this.loaded) {
+      const seg = await slot.get().catch(() => null);
+      if (seg) await seg.retire();
     }
+    this.loaded.clear();
   }
 }
 

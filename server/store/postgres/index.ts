@@ -21,6 +21,7 @@ import {
   type TrackQuery,
   type TrackRow,
 } from '../types';
+import { checkTrackRows } from '../validate';
 import { ident, migrate } from './schema';
 
 const clamp = (n: number | undefined, dflt: number, max: number) => Math.min(Math.max(1, Math.floor(n ?? dflt)), max);
@@ -172,6 +173,7 @@ export class PostgresStore implements Store {
   // ---- tracks ----
 
   async appendFixes(rows: readonly TrackRow[]): Promise<void> {
+    checkTrackRows(rows);
     if (!rows.length) return;
     const client = await this.pool.connect();
     try {
