@@ -168,7 +168,7 @@ async function main() {
         connections: Math.max(2, Math.ceil(reqPerSec / 10)),
         overallRate: reqPerSec,
         duration: SECONDS,
-        requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: nextBody() }) }],
+        requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
       });
       clearInterval(probeTimer);
       // fixes through the geo core per second of the phase (what was accepted AND processed)

@@ -15,39 +15,49 @@ export interface TravelOptions {
   stepM: number;
   /** Shorter paths are not classified ('none'), metres. */
   minPathM: number;
-  /** A turn of at least this much over ±2 steps is a reversal (turning back), degrees. */
-  reversalDeg: number;
   /** A turn of at least this much over ±2 steps is a change of direction, degrees. */
   turnDeg: number;
-  /** Pacing: at least this many reversals... */
+  /** Pacing: the walk, projected on its main axis, turns back at least this many times... */
   minReversals: number;
-  /** ...turning back at the same few places: reversals within this distance of another one count as repeated, metres. */
-  repeatM: number;
-  /** Lapping: net turning in one sense of at least this much (1.5 laps = 540°), degrees. */
+  /** ...each time after going at least this far (hysteresis against jitter), metres... */
+  reversalM: number;
+  /** ...and the path is a line: its spread across the main axis (standard deviation) is at most this, metres. */
+  maxLateralM: number;
+  /** Lapping: net turning in one sense of at least this much (one and a quarter laps = 450°), degrees... */
   lapTurnDeg: number;
-  /** Lapping also retraces its route the same way: at least this fraction of points. */
+  /** ...retracing its route the same way: at least this fraction of points... */
   lapRevisit: number;
+  /** ...and of the revisits at least this share go the same way (laps are not walked back and forth). */
+  lapSameShare: number;
   /** A point within this distance of the path walked at least 8 m earlier revisits it, metres. */
   revisitM: number;
-  /** Random: at least this fraction of points revisit... */
+  /** Random needs more evidence than a pattern: at least this much path, metres... */
+  randomMinPathM: number;
+  /** ...at least this fraction of points revisiting the earlier path other than by walking straight back,
+   *  or a path at least this many times the diagonal of the area it covers (roaming over and over it)... */
   randomRevisit: number;
+  randomExtentRatio: number;
   /** ...with at least this many changes of direction per 10 m. */
   randomTurnsPer10M: number;
 }
 
 export interface TravelFeatures {
   pathM: number;
-  /** Distance between first and last point, metres. */
+  /** Distance between first and last point, and the diagonal of the area covered, metres. */
   netM: number;
+  extentM: number;
+  /** Turn-backs along the main axis, and the spread across it, metres. */
   reversals: number;
-  /** Fraction of reversals with another non-adjacent reversal nearby (turning back at the same ends). */
-  reversalRepeat: number;
-  /** Turning in one sense, excluding reversals (360 per lap), degrees. */
+  lateralM: number;
+  /** Turning in one sense (360 per lap), degrees. */
   netTurnDeg: number;
+  /** Changes of direction. */
   turns: number;
-  /** Fraction of points revisiting the earlier path, and of those going the same way. */
+  /** Fractions of points revisiting the earlier path: any, going the same way, going back, crossing. */
   revisit: number;
   revisitSame: number;
+  revisitBack: number;
+  revisitCross: number;
 }
 
 type Pt = readonly [number, number];
@@ -57,20 +67,82 @@ function signedTurnDeg(ax: number, ay: number, bx: number, by: number): number {
   return (a * 180) / Math.PI;
 }
 
-/** Group vertex indices closer than `gap` into events; each event keeps its vertex with the largest |turn|. */
-function events(idx: number[], turn: number[], gap: number): number[] {
-  const out: number[] = [];
-  let best = -1;
-  let lastIdx = Number.NEGATIVE_INFINITY;
-  for (const i of idx) {
-    if (i - lastIdx > gap) {
-      if (best >= 0) out.push(best);
-      best = i;
-    } else if (Math.abs(turn[i]) > Math.abs(turn[best])) best = i;
-    lastIdx = i;
+/** Turn-backs of the path projected on its main axis (hysteresis `h`), and the spread across that axis. */
+function axisReversals(pts: readonly Pt[], h: number): { reversals: number; lateralM: number } {
+  const n = pts.length;
+  if (n < 3) return { reversals: 0, lateralM: 0 };
+  let mx = 0;
+  let my = 0;
+  for (const p of pts) {
+    mx += p[0];
+    my += p[1];
   }
-  if (best >= 0) out.push(best);
-  return out;
+  mx /= n;
+  my /= n;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const p of pts) {
+    const dx = p[0] - mx;
+    const dy = p[1] - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  sxx /= n;
+  syy /= n;
+  sxy /= n;
+  const tr = sxx + syy;
+  const det = sxx * syy - sxy * sxy;
+  const disc = Math.sqrt(Math.max(0, (tr * tr) / 4 - det));
+  const minor = Math.max(0, tr / 2 - disc);
+  const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  const ux = Math.cos(theta);
+  const uy = Math.sin(theta);
+  let reversals = 0;
+  let dir = 0;
+  const q0 = (pts[0][0] - mx) * ux + (pts[0][1] - my) * uy;
+  let hi = q0;
+  let lo = q0;
+  for (let i = 1; i < n; i++) {
+    const q = (pts[i][0] - mx) * ux + (pts[i][1] - my) * uy;
+    if (dir === 0) {
+      hi = Math.max(hi, q);
+      lo = Math.min(lo, q);
+      if (q > lo + h) {
+        dir = 1;
+        hi = q;
+      } else if (q < hi - h) {
+        dir = -1;
+        lo = q;
+      }
+    } else if (dir > 0) {
+      hi = Math.max(hi, q);
+      if (q < hi - h) {
+        reversals++;
+        dir = -1;
+        lo = q;
+      }
+    } else {
+      lo = Math.min(lo, q);
+      if (q > lo + h) {
+        reversals++;
+        dir = 1;
+        hi = q;
+      }
+    }
+  }
+  return { reversals, lateralM: Math.sqrt(minor) };
+}
+
+/** Indices of turns of at least `deg`, strongest first, none within `gap` of a stronger one. */
+function turnEvents(turn: readonly number[], deg: number, gap: number): number[] {
+  const cand: number[] = [];
+  for (let i = 0; i < turn.length; i++) if (Math.abs(turn[i]) >= deg) cand.push(i);
+  cand.sort((a, b) => Math.abs(turn[b]) - Math.abs(turn[a]));
+  const kept: number[] = [];
+  for (const i of cand) if (kept.every((k) => Math.abs(k - i) > gap)) kept.push(i);
+  return kept;
 }
 
 export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeatures {
@@ -78,52 +150,46 @@ export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeat
   let pathM = 0;
   for (let i = 1; i < n; i++) pathM += Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]);
   const netM = n > 1 ? Math.hypot(pts[n - 1][0] - pts[0][0], pts[n - 1][1] - pts[0][1]) : 0;
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (const p of pts) {
+    x0 = Math.min(x0, p[0]);
+    y0 = Math.min(y0, p[1]);
+    x1 = Math.max(x1, p[0]);
+    y1 = Math.max(y1, p[1]);
+  }
+  const extentM = n > 0 ? Math.hypot(x1 - x0, y1 - y0) : 0;
   // Turning over a baseline of two steps each side smooths the jitter of single points.
   const b = 2;
   const turn = new Array<number>(n).fill(0);
-  const revIdx: number[] = [];
-  const turnIdx: number[] = [];
   for (let i = b; i < n - b; i++) {
-    const t = signedTurnDeg(
+    turn[i] = signedTurnDeg(
       pts[i][0] - pts[i - b][0],
       pts[i][1] - pts[i - b][1],
       pts[i + b][0] - pts[i][0],
       pts[i + b][1] - pts[i][1],
     );
-    turn[i] = t;
-    if (Math.abs(t) >= o.reversalDeg) revIdx.push(i);
-    if (Math.abs(t) >= o.turnDeg) turnIdx.push(i);
   }
-  const reversals = events(revIdx, turn, b + 1);
-  const turns = events(turnIdx, turn, b + 1);
-  // Net turning from step-to-step headings, leaving out the vertices around reversals (their sign is noise).
+  const turns = turnEvents(turn, o.turnDeg, b);
+  // Net turning from step-to-step headings (it telescopes: jitter cancels, laps add up), leaving out
+  // sharp turn-backs, whose sense is noise.
+  const sharp = turnEvents(turn, 150, b);
   const skip = new Uint8Array(n);
-  for (const r of reversals) for (let k = r - b - 1; k <= r + b + 1; k++) if (k >= 0 && k < n) skip[k] = 1;
+  for (const r of sharp) for (let k = r - b; k <= r + b; k++) if (k >= 0 && k < n) skip[k] = 1;
   let netTurnDeg = 0;
   for (let i = 1; i < n - 1; i++) {
     if (skip[i]) continue;
-    const t = signedTurnDeg(
+    netTurnDeg += signedTurnDeg(
       pts[i][0] - pts[i - 1][0],
       pts[i][1] - pts[i - 1][1],
       pts[i + 1][0] - pts[i][0],
       pts[i + 1][1] - pts[i][1],
     );
-    netTurnDeg += t;
   }
-  let repeated = 0;
-  for (let k = 0; k < reversals.length; k++) {
-    const p = pts[reversals[k]];
-    for (let j = 0; j < reversals.length; j++) {
-      if (Math.abs(j - k) < 2) continue;
-      const q = pts[reversals[j]];
-      if (Math.hypot(p[0] - q[0], p[1] - q[1]) <= o.repeatM) {
-        repeated++;
-        break;
-      }
-    }
-  }
-  // Revisits: a point near the path walked at least 8 m before; split by whether it goes the same way
-  // (laps retrace a route in one direction, pacing in both).
+  const { reversals, lateralM } = axisReversals(pts, o.reversalM);
+  // Revisits: a point near the path walked at least 8 m before, split by the direction of the two passes.
   const gap = Math.max(2, Math.ceil(8 / o.stepM));
   const r2 = o.revisitM * o.revisitM;
   const dir = (i: number): [number, number] => {
@@ -133,47 +199,104 @@ export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeat
   };
   let revisits = 0;
   let same = 0;
+  let back = 0;
+  // Points enter a grid of revisitM cells once they are `gap` steps old; a query looks at 3 × 3 cells.
+  const cell = o.revisitM;
+  const grid = new Map<string, number[]>();
+  const key = (cx: number, cy: number) => `${cx},${cy}`;
   for (let i = gap; i < n; i++) {
+    const j0 = i - gap;
+    const k0 = key(Math.floor(pts[j0][0] / cell), Math.floor(pts[j0][1] / cell));
+    const list = grid.get(k0);
+    if (list) list.push(j0);
+    else grid.set(k0, [j0]);
+    const cx = Math.floor(pts[i][0] / cell);
+    const cy = Math.floor(pts[i][1] / cell);
     let hit = -1;
     let bestD = r2;
-    for (let j = 0; j <= i - gap; j++) {
-      const dx = pts[i][0] - pts[j][0];
-      const dy = pts[i][1] - pts[j][1];
-      const d = dx * dx + dy * dy;
-      if (d <= bestD) {
-        bestD = d;
-        hit = j;
+    for (let gx = cx - 1; gx <= cx + 1; gx++) {
+      for (let gy = cy - 1; gy <= cy + 1; gy++) {
+        const js = grid.get(key(gx, gy));
+        if (!js) continue;
+        for (const j of js) {
+          const dx = pts[i][0] - pts[j][0];
+          const dy = pts[i][1] - pts[j][1];
+          const d = dx * dx + dy * dy;
+          if (d <= bestD) {
+            bestD = d;
+            hit = j;
+          }
+        }
       }
     }
     if (hit < 0) continue;
     revisits++;
     const u = dir(i);
     const v = dir(hit);
-    if (u[0] * v[0] + u[1] * v[1] > 0) same++;
+    const c = (u[0] * v[0] + u[1] * v[1]) / (Math.hypot(u[0], u[1]) * Math.hypot(v[0], v[1]) || 1);
+    if (c > 0.5) same++;
+    else if (c < -0.5) back++;
   }
   return {
     pathM,
     netM,
-    reversals: reversals.length,
-    reversalRepeat: reversals.length > 0 ? repeated / reversals.length : 0,
+    extentM,
+    reversals,
+    lateralM,
     netTurnDeg,
     turns: turns.length,
     revisit: n > 0 ? revisits / n : 0,
     revisitSame: n > 0 ? same / n : 0,
+    revisitBack: n > 0 ? back / n : 0,
+    revisitCross: n > 0 ? (revisits - same - back) / n : 0,
   };
 }
 
-export function classifyFeatures(f: TravelFeatures, o: TravelOptions): TravelPattern {
-  if (f.pathM < o.minPathM) return 'none';
-  if (Math.abs(f.netTurnDeg) >= o.lapTurnDeg && f.reversals <= 1 && f.revisitSame >= o.lapRevisit) {
-    return 'lapping';
-  }
-  if (f.reversals >= o.minReversals && f.reversalRepeat >= 0.5) return 'pacing';
-  if (f.revisit >= o.randomRevisit && (f.turns * 10) / f.pathM >= o.randomTurnsPer10M) return 'random';
-  return 'direct';
+function isPacing(f: TravelFeatures, o: TravelOptions): boolean {
+  return f.pathM >= o.minPathM && f.reversals >= o.minReversals && f.lateralM <= o.maxLateralM;
 }
 
+function isLapping(f: TravelFeatures, o: TravelOptions): boolean {
+  return (
+    f.pathM >= o.minPathM &&
+    Math.abs(f.netTurnDeg) >= o.lapTurnDeg &&
+    f.revisitSame >= o.lapRevisit &&
+    f.revisitSame >= o.lapSameShare * f.revisit
+  );
+}
+
+/**
+ * Haphazard: many changes of direction, going over the same area again and again without a pattern: crossing
+ * the earlier path (a trip there and back only retraces it) or covering a small area with a long path.
+ */
+function isRandom(f: TravelFeatures, o: TravelOptions): boolean {
+  return (
+    f.pathM >= o.randomMinPathM &&
+    (f.turns * 10) / f.pathM >= o.randomTurnsPer10M &&
+    (f.revisitSame + f.revisitCross >= o.randomRevisit || f.pathM >= o.randomExtentRatio * f.extentM)
+  );
+}
+
+/**
+ * Classify a path. Pacing and lapping are looked for in the whole window and in its recent part (the last
+ * 2× and 4× minPathM metres), so walking to the place where someone then paces does not hide the pacing.
+ */
 export function classifyTravel(pts: readonly Pt[], o: TravelOptions): { pattern: TravelPattern; features: TravelFeatures } {
-  const features = travelFeatures(pts, o);
-  return { pattern: classifyFeatures(features, o), features };
+  const all = travelFeatures(pts, o);
+  if (all.pathM < o.minPathM) return { pattern: 'none', features: all };
+  const suffixes: TravelFeatures[] = [all];
+  for (const len of [4 * o.minPathM, 2 * o.minPathM]) {
+    if (all.pathM <= len * 1.2) continue;
+    let acc = 0;
+    let i = pts.length - 1;
+    while (i > 0 && acc < len) {
+      acc += Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]);
+      i--;
+    }
+    suffixes.push(travelFeatures(pts.slice(i), o));
+  }
+  for (const f of suffixes) if (isPacing(f, o)) return { pattern: 'pacing', features: f };
+  for (const f of suffixes) if (isLapping(f, o)) return { pattern: 'lapping', features: f };
+  if (isRandom(all, o)) return { pattern: 'random', features: all };
+  return { pattern: 'direct', features: all };
 }

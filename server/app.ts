@@ -55,7 +55,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const config: Config = { ...configFromEnv(), ...overrides };
   const log = logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'key', 'password', 'token'] });
 
-  const bundles = givenBundles ?? [await loadSiteDir(config.siteDir ?? SAMPLE_SITE_DIR)];
+  let bundles = givenBundles ?? [await loadSiteDir(config.siteDir ?? SAMPLE_SITE_DIR)];
+  if (config.simulator && config.simExtraTags > 0) {
+    const { withSyntheticTags } = await import('./simulator');
+    bundles = [withSyntheticTags(bundles[0], config.simExtraTags), ...bundles.slice(1)];
+  }
   const registry = new Registry(bundles);
   const accounts = new Accounts();
   if (config.demo) {
@@ -144,7 +148,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   tick.unref();
 
   let mqttClient: MqttClient | null = null;
-  if (config.mqttUrl) mqttClient = startMqttIngest(config.mqttUrl, config.mqttTopic, accounts, pipeline, log);
+  if (config.mqttUrl) mqttClient = startMqttIngest(config.mqttUrl, config.mqttTopic, config.mqttClientId, accounts, pipeline, log);
 
   let simulator: Simulator | null = null;
   if (config.simulator) {

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 
 /** Everything the server reads from the environment, in one place (documented in the README). */
 export interface Config {
@@ -15,6 +15,8 @@ export interface Config {
   redisUrl: string | null;
   mqttUrl: string | null;
   mqttTopic: string;
+  /** Stable per node: with a persistent session the broker keeps QoS 1 fixes while this node restarts. */
+  mqttClientId: string;
   databaseUrl: string | null;
   dataDir: string;
   logLevel: string;
@@ -50,6 +52,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || null,
     mqttUrl: env.MQTT_URL || null,
     mqttTopic: env.MQTT_TOPIC || 'carewatch/+/fixes',
+    mqttClientId: env.MQTT_CLIENT_ID || `carewatch-${hostname()}`,
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.DATA_DIR || './data',
     logLevel: env.LOG_LEVEL || 'info',

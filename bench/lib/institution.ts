@@ -331,3 +331,85 @@ export function queryPoints(inst: Institution, count: number, seed = 7, indoorSh
   }
   return out;
 }
+
+/** A point in a building's own frame (u along it, v across), in site metres. */
+export function toSite(b: BuildingPlacement, u: number, v: number): [number, number] {
+  const c = Math.cos((b.rotationDeg * Math.PI) / 180), s = Math.sin((b.rotationDeg * Math.PI) / 180);
+  return [b.x + u * c - v * s, b.y + u * s + v * c];
+}
+
+export interface WalkFix {
+  tagId: string;
+  ts: number;
+  floorId: string;
+  x: number;
+  y: number;
+  accuracy: number;
+}
+
+/**
+ * Seeded tracks for `tags` residents, `fixesPerTag` fixes each, interleaved by time as they would
+ * arrive: ward residents walk their building's floors at 0.7 m/s (one fix a second, 0.3 m noise,
+ * accuracy 0.5 m), now and then changing floor or stepping outdoors; community residents stroll
+ * around their homes (a GPS fix every 10 s, 5 m noise, accuracy 8 m) and sometimes wander off.
+ */
+export function residentWalks(inst: Institution, tags: number, fixesPerTag: number, seed = 11, t0 = Date.UTC(2026, 0, 5, 1)): WalkFix[] {
+  const rnd = mulberry32(seed);
+  const residents = inst.world.residents;
+  const chosen = Array.from({ length: tags }, (_, k) => residents[Math.floor((k * residents.length) / tags)]);
+  const buildingOf = new Map(inst.buildings.flatMap((b) => b.floorIds.map((f) => [f, b] as const)));
+  const streams = chosen.map((r) => {
+    const out: WalkFix[] = [];
+    if (r.community) {
+      const home = inst.world.zones.find((z) => z.id === r.homeZoneId)!;
+      const [hx, hy] = centroid(home.polygon[0]);
+      let x = hx, y = hy, heading = uniform(rnd, 0, 2 * Math.PI);
+      for (let k = 0; k < fixesPerTag; k++) {
+        heading += gaussian(rnd, 0.4);
+        // a slow pull back towards home keeps most strolls near it
+        const pull = Math.hypot(x - hx, y - hy) > 40 && rnd() < 0.7 ? Math.atan2(hy - y, hx - x) : heading;
+        heading = pull;
+        x += 7 * Math.cos(heading);
+        y += 7 * Math.sin(heading);
+        out.push({ tagId: r.tagId, ts: t0 + k * 10_000, floorId: inst.outdoorFloorId, x: x + gaussian(rnd, 5), y: y + gaussian(rnd, 5), accuracy: 8 });
+      }
+      return out;
+    }
+    const bed = inst.world.zones.find((z) => z.id === r.bedZoneId)!;
+    const b = buildingOf.get(bed.floorId)!;
+    let floorId = bed.floorId;
+    // walk in the building's frame: start near the middle of the corridor
+    let u = uniform(rnd, 2, BUILDING_W - 2), v = 12.5, heading = uniform(rnd, 0, 2 * Math.PI);
+    let outdoors = false;
+    for (let k = 0; k < fixesPerTag; k++) {
+      if (rnd() < 0.004) {
+        outdoors = !outdoors && rnd() < 0.5;
+        floorId = outdoors ? inst.outdoorFloorId : b.floorIds[int(rnd, b.floorIds.length)];
+      }
+      heading += gaussian(rnd, 0.5);
+      u += 0.7 * Math.cos(heading);
+      v += 0.7 * Math.sin(heading);
+      const [u0, v0, u1, v1] = outdoors ? [-30, -30, BUILDING_W + 30, BUILDING_D + 30] : [-2, 0, BUILDING_W + 2, BUILDING_D + 2];
+      if (u < u0 || u > u1) (heading = Math.PI - heading), (u = Math.min(u1, Math.max(u0, u)));
+      if (v < v0 || v > v1) (heading = -heading), (v = Math.min(v1, Math.max(v0, v)));
+      const [x, y] = toSite(b, u, v);
+      const acc = outdoors ? 5 : 0.5;
+      const noise = outdoors ? 3 : 0.3;
+      out.push({ tagId: r.tagId, ts: t0 + k * 1000, floorId, x: x + gaussian(rnd, noise), y: y + gaussian(rnd, noise), accuracy: acc });
+    }
+    return out;
+  });
+  const all: WalkFix[] = [];
+  for (let k = 0; k < fixesPerTag; k++) for (const s of streams) all.push(s[k]);
+  return all;
+}
+
+function centroid(ring: Ring): [number, number] {
+  let x = 0, y = 0;
+  const n = ring.length - 1;
+  for (let k = 0; k < n; k++) {
+    x += ring[k][0];
+    y += ring[k][1];
+  }
+  return [x / n, y / n];
+}

@@ -3,6 +3,8 @@
  * or a noisy neighbour); min and mean±std show the spread.
  */
 import { cpus, totalmem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface Summary {
   n: number;
@@ -54,8 +56,23 @@ export function repeat(runs: number, warmup: number, measure: () => number): num
   return out;
 }
 
-/** Heap in use after a full collection when node runs with --expose-gc, else as it stands. */
+/**
+ * A full garbage collection, when one can be had: node's --expose-gc, or else the flag set at run
+ * time (a fresh context then sees `gc`), so `npx tsx bench/x.ts` needs no extra flags.
+ */
+export const collect: () => void = (() => {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) return g;
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return () => {};
+  }
+})();
+
+/** Heap in use after a full collection. */
 export function heapUsed(): number {
-  (globalThis as { gc?: () => void }).gc?.();
+  collect();
   return process.memoryUsage().heapUsed;
 }

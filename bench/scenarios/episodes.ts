@@ -542,10 +542,12 @@ function wander(rng: Rng, pattern: 'pacing' | 'lapping' | 'random'): Episode {
     let b: P;
     if (inLounge) {
       where = 'lounge';
-      a = loungePoint(rng);
-      const ang = rng.uniform(0, Math.PI * 2);
-      b = [a[0] + len * Math.cos(ang), a[1] + len * Math.sin(ang)];
-      b = [Math.min(LOUNGE.x1, Math.max(LOUNGE.x0, b[0])), Math.min(LOUNGE.y1, Math.max(LOUNGE.y0, b[1]))];
+      do {
+        a = loungePoint(rng);
+        const ang = rng.uniform(0, Math.PI * 2);
+        b = [a[0] + len * Math.cos(ang), a[1] + len * Math.sin(ang)];
+        b = [Math.min(LOUNGE.x1, Math.max(LOUNGE.x0, b[0])), Math.min(LOUNGE.y1, Math.max(LOUNGE.y0, b[1]))];
+      } while (Math.hypot(b[0] - a[0], b[1] - a[1]) < 4);
     } else {
       where = 'corridor';
       const y = rng.pick([7.25, 16.75]);
@@ -567,7 +569,7 @@ function wander(rng: Rng, pattern: 'pacing' | 'lapping' | 'random'): Episode {
       const i0 = rng.int(0, 3);
       start = RING[i0];
       const dir = sense === 'ccw' ? 1 : 3;
-      const corners = Math.round(rng.uniform(1.7, 3) * 4);
+      const corners = Math.round(rng.uniform(1.75, 3) * 4);
       for (let k = 1; k <= corners; k++) {
         const p = RING[(i0 + dir * k) % 4];
         legs.push({ to: [p[0] + rng.gauss() * 0.2, p[1] + rng.gauss() * 0.2], pause: 0, speed: sp() });

@@ -10,8 +10,16 @@ import { MAX_BATCH } from './fix-schema';
  * `<topic>/rejected` so a gateway operator can see why. The client reconnects on its own when the
  * broker goes away and resubscribes when it returns.
  */
-export function startMqttIngest(url: string, topic: string, accounts: Accounts, pipeline: Pipeline, log: Logger): MqttClient {
-  const client = mqtt.connect(url, { reconnectPeriod: 1000, connectTimeout: 5000, clean: true, clientId: `carewatch-${process.pid}-${Math.random().toString(16).slice(2, 8)}` });
+export function startMqttIngest(
+  url: string,
+  topic: string,
+  clientId: string,
+  accounts: Accounts,
+  pipeline: Pipeline,
+  log: Logger,
+): MqttClient {
+  // clean: false + a stable client id: the broker queues QoS 1 messages while this node is down
+  const client = mqtt.connect(url, { reconnectPeriod: 1000, connectTimeout: 5000, clean: false, clientId });
   client.on('connect', () => {
     log.info({ url, topic }, 'mqtt ingest connected');
     client.subscribe(topic, { qos: 1 }, (err) => err && log.error({ err }, 'mqtt subscribe failed'));

@@ -3,7 +3,7 @@
  * so the demo shows them and tests can expect their alerts.
  *
  * Exit approach (Martino-Saltzman's pacing, then a purposeful walk to a door): out to the corridor, back and
- * forth over ~8 m for ~20 s (staying ≥ 5.5 m from every exit), straight to the nearest stairwell or door, standing
+ * forth over ~7 m for ~20 s (staying ≥ 5.5 m from every exit), straight to the nearest stairwell or door, standing
  * 1–2 m from it (never in it) for ~20 s, then escorted back to the lounge (or to bed at night).
  *
  * Fall: up on their feet if they were lying or sitting, then down to the floor (device fall event, ~3 g impact,
@@ -15,7 +15,7 @@ import type { IndoorAgent, Task } from './indoor-agent';
 import { TaskKit } from './routine';
 import type { Episode } from './types';
 
-const PACE_SPAN_M = 8;
+const PACE_SPAN_M = 7;
 const PACE_MS = 20_000;
 /** The pacing stays this far from every exit, so only the final approach raises the exit alert. */
 const PACE_CLEARANCE_M = 5.5;
@@ -56,33 +56,31 @@ export function nearestExitPlan(nav: FloorNav, corridor: CorridorNav, fromS: num
   return pool[0] ?? null;
 }
 
-/** Back-and-forth legs between two points of the corridor, ending at the exit-side end, lasting about PACE_MS. */
-function paceLegs(nav: FloorNav, c: CorridorNav, fromS: number, towardS: number): number[] {
+/**
+ * Back and forth between two points of the corridor up to PACE_SPAN_M apart, with at least two full turns,
+ * ending at the exit-side end; returns the turning points and the speed that makes it last about PACE_MS.
+ */
+function paceLegs(nav: FloorNav, c: CorridorNav, fromS: number, towardS: number): { legs: number[]; speed: number } {
   const dir = towardS >= fromS ? 1 : -1;
   const clear = (s: number) => nav.exitClearance(nav.corridorPoint(c, s)) >= PACE_CLEARANCE_M;
+  const within = (s: number) => s >= 0.5 && s <= c.len - 0.5;
   let near = fromS;
-  while (clear(near + dir * STEP) && Math.abs(near + dir * STEP - fromS) <= PACE_SPAN_M && near + dir * STEP >= 0 && near + dir * STEP <= c.len) {
+  while (clear(near + dir * STEP) && within(near + dir * STEP) && Math.abs(near + dir * STEP - fromS) <= PACE_SPAN_M) {
     near += dir * STEP;
   }
-  let far = near - dir * PACE_SPAN_M;
-  far = Math.max(0.5, Math.min(c.len - 0.5, far));
-  while (!clear(far) && Math.abs(far - near) > STEP) far += dir * STEP;
-  // choose how many legs so that the pacing takes closest to PACE_MS and ends nearest the exit
-  let best: number[] = [near];
-  let bestErr = Infinity;
-  for (const first of [near, far]) {
-    const legs = [first];
-    for (let k = 0; k < 8; k++) {
-      if (legs[legs.length - 1] === near) {
-        let dist = Math.abs(legs[0] - fromS);
-        for (let i = 1; i < legs.length; i++) dist += Math.abs(legs[i] - legs[i - 1]);
-        const err = Math.abs((dist / EPISODE_SPEED) * 1000 - PACE_MS);
-        if (err < bestErr) [best, bestErr] = [[...legs], err];
-      }
-      legs.push(legs[legs.length - 1] === near ? far : near);
-    }
+  let legs: number[];
+  if (Math.abs(near - fromS) >= PACE_SPAN_M - 2) {
+    // room enough toward the exit: pace between here and there
+    legs = [near, fromS, near];
+  } else {
+    let far = near - dir * PACE_SPAN_M;
+    while ((!within(far) || !clear(far)) && Math.abs(far - near) > STEP) far += dir * STEP;
+    legs = [far, near, far, near];
   }
-  return best;
+  let dist = Math.abs(legs[0] - fromS);
+  for (let i = 1; i < legs.length; i++) dist += Math.abs(legs[i] - legs[i - 1]);
+  const speed = Math.max(0.8, Math.min(1.2, dist / (PACE_MS / 1000)));
+  return { legs, speed };
 }
 
 function corridorWaypoints(nav: FloorNav, c: CorridorNav, ss: number[]): Waypoint[] {
@@ -118,7 +116,6 @@ export function exitApproachTasks(agent: IndoorAgent, episode: Episode, bedTime:
     },
     {
       label: 'wander-pace',
-      speed: EPISODE_SPEED,
       posture: 'walking',
       dwellMs: 0,
       route: (a) => {
@@ -126,7 +123,9 @@ export function exitApproachTasks(agent: IndoorAgent, episode: Episode, bedTime:
         const fromS = nav.corridorParam(c, a.pos);
         plan = nearestExitPlan(nav, c, fromS);
         if (!plan) return [];
-        return corridorWaypoints(nav, c, paceLegs(nav, c, fromS, plan.standS));
+        const pace = paceLegs(nav, c, fromS, plan.standS);
+        a.setWalkSpeed(pace.speed);
+        return corridorWaypoints(nav, c, pace.legs);
       },
     },
     {
@@ -136,7 +135,7 @@ export function exitApproachTasks(agent: IndoorAgent, episode: Episode, bedTime:
       dwellMs: standMs,
       route: () => (plan ? corridorWaypoints(nav, plan.corridor, [plan.standS]) : []),
       onArrive: (t) => {
-        episode.peakTs = t;
+        episode.peakTs = Math.round(t);
         episode.zoneId = plan?.exit.id ?? null;
       },
     },
@@ -145,7 +144,7 @@ export function exitApproachTasks(agent: IndoorAgent, episode: Episode, bedTime:
       label: 'wander-escorted',
       speed: ESCORT_SPEED,
       onArrive: (t) => {
-        episode.endTs = t;
+        episode.endTs = Math.round(t);
         agent.episode = null;
       },
     },
@@ -180,7 +179,7 @@ export function fallTasks(agent: IndoorAgent, episode: Episode): Task[] {
     dwellMs: rng.range(90_000, 120_000),
     onArrive: (t) => {
       agent.pendingFallAt = t;
-      episode.peakTs = t;
+      episode.peakTs = Math.round(t);
     },
   });
   tasks.push({

@@ -103,6 +103,11 @@ export class IndoorAgent {
     this.label = label;
   }
 
+  /** Change the walking speed of the task under way (a route that decides its own pace). */
+  setWalkSpeed(mps: number): void {
+    this.walkSpeed = mps;
+  }
+
   /** Replace whatever the resident does with these tasks, from time t (the agent must be advanced to t). */
   interrupt(tasks: Task[], t: number): void {
     this.advance(t);
@@ -169,9 +174,9 @@ export class IndoorAgent {
     this.task = task;
     this.label = task.label;
     task.onStart?.(t);
+    this.walkSpeed = task.speed ?? this.speed;
     this.path = task.route ? task.route(this) : [];
     this.pathIdx = 0;
-    this.walkSpeed = task.speed ?? this.speed;
     if (this.path.length > 0) {
       this.walking = true;
       this.posture = 'walking';

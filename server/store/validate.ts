@@ -11,7 +11,7 @@ export function checkTrackRows(rows: readonly TrackRow[]): void {
     for (const k of ['siteId', 'residentId', 'tagId', 'floorId'] as const) {
       if (typeof r[k] !== 'string' || r[k] === '') throw bad(`${k} must be a non-empty string`);
     }
-    if (!Number.isFinite(r.ts)) throw bad('ts must be a finite epoch ms');
+    if (!Number.isSafeInteger(r.ts) || r.ts < 0 || r.ts > 8.64e15) throw bad('ts must be an integer epoch ms');
     if (!Number.isFinite(r.x) || !Number.isFinite(r.y)) throw bad('x and y must be finite');
     if (r.z !== undefined && !Number.isFinite(r.z)) throw bad('z must be finite when present');
     if (r.kind !== 'fix' && r.kind !== 'transition') throw bad(`kind must be 'fix' or 'transition'`);

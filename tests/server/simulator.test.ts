@@ -31,7 +31,15 @@ function inRing(x: number, y: number, ring: [number, number][]): boolean {
   return inside;
 }
 
+const boxes = new WeakMap<Zone, [number, number, number, number]>();
 function inZone(x: number, y: number, z: Zone): boolean {
+  let b = boxes.get(z);
+  if (!b) {
+    const xs = z.polygon[0].map((p) => p[0]);
+    const ys = z.polygon[0].map((p) => p[1]);
+    boxes.set(z, (b = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]));
+  }
+  if (x < b[0] || y < b[1] || x > b[2] || y > b[3]) return false;
   return inRing(x, y, z.polygon[0]) && !z.polygon.slice(1).some((h) => inRing(x, y, h));
 }
 
@@ -122,16 +130,10 @@ describe('the simulator', () => {
     const check = (from: number) => {
       const fixes = run(sim({ rateHz: 0.5 }), from, from + HOUR, 10_000).filter(isIndoor);
       expect(fixes.length).toBeGreaterThan(100 * 1700);
-      for (const f of fixes) {
-        const zones = zonesByFloor.get(f.floorId)!;
-        if (!zones.some((z) => z.kind !== 'ward' && inZone(f.x, f.y, z))) {
-          throw new Error(`fix of ${f.tagId} at ${new Date(f.ts).toISOString()} (${f.x}, ${f.y}) on ${f.floorId} is in no zone`);
-        }
-        expect(f.z).toBeGreaterThan(0.1);
-        expect(f.z).toBeLessThan(1.4);
-        expect(f.accuracy).toBeGreaterThanOrEqual(0.3);
-        expect(f.accuracy).toBeLessThanOrEqual(1);
-      }
+      // plain checks rather than an expect() per fix: there are hundreds of thousands
+      const bad = fixes.filter((f) => !zonesByFloor.get(f.floorId)!.some((z) => z.kind !== 'ward' && inZone(f.x, f.y, z)));
+      expect(bad.slice(0, 3)).toEqual([]);
+      expect(fixes.filter((f) => !(f.z! > 0.1 && f.z! < 1.4 && f.accuracy >= 0.3 && f.accuracy <= 1)).slice(0, 3)).toEqual([]);
     };
     check(Date.parse('2025-03-10T07:00:00+08:00')); // breakfast rush
     check(Date.parse('2025-03-10T20:45:00+08:00')); // bedtime
@@ -139,7 +141,7 @@ describe('the simulator', () => {
 
   it('keeps community residents at home, with GNSS-sized noise that their reported accuracy covers', () => {
     const frame = new SiteFrame(site.site.georef);
-    const fixes = run(sim(), AFTERNOON, AFTERNOON + 2 * HOUR, 60_000).filter((f): f is OutdoorRawFix => !isIndoor(f));
+    const fixes = run(sim({ rateHz: 0.01 }), AFTERNOON, AFTERNOON + 2 * HOUR, 60_000).filter((f): f is OutdoorRawFix => !isIndoor(f));
     expect(fixes.length).toBe(6 * 720);
     const home = new Map(site.residents.filter((r) => r.community).map((r) => [r.tagId, site.zones.find((z) => z.id === r.homeZoneId)!]));
     for (const f of fixes) {
@@ -152,7 +154,7 @@ describe('the simulator', () => {
 
   it('has everyone in bed through the night, getting up only for short bathroom trips', () => {
     const from = Date.parse('2025-03-10T22:00:00+08:00');
-    const fixes = run(sim({ rateHz: 0.2 }), from - 2 * HOUR, from + 8 * HOUR, 60_000).filter(isIndoor);
+    const fixes = run(sim({ rateHz: 0.1 }), from - 2 * HOUR, from + 8 * HOUR, 60_000).filter(isIndoor);
     const bedOf = new Map(site.residents.map((r) => [r.tagId, site.zones.find((z) => z.id === r.bedZoneId)]));
     const outSince = new Map<string, number>();
     let longest = 0;
@@ -177,20 +179,22 @@ describe('the simulator', () => {
   it('keeps wander-risk residents in their safe zones and 5 m from every exit all day, except the scripted wanderer', () => {
     // only the wander-risk residents: each resident's behaviour is its own, so the others change nothing
     const cast: LoadedSite = { ...site, residents: site.residents.filter((r) => r.wanderRisk && !r.community) };
-    const s = sim({}, cast);
+    const s = sim({ rateHz: 0.5 }, cast);
     const start = Date.parse('2025-03-10T05:00:00+08:00');
     const fixes = run(s, start, start + 24 * HOUR, 60_000).filter(isIndoor);
-    expect(fixes.length).toBeGreaterThanOrEqual(cast.residents.length * 86_400);
+    expect(fixes.length).toBeGreaterThanOrEqual(cast.residents.length * 43_200);
     expect(s.episodes.length).toBeGreaterThan(400);
     const safe = new Map(cast.residents.map((r) => [r.tagId, r.safeZoneIds.map((id) => site.zones.find((z) => z.id === id)!)]));
     const episodesOf = new Map<string, [number, number][]>();
     for (const e of s.episodes) episodesOf.set(e.tagId, [...(episodesOf.get(e.tagId) ?? []), [e.startTs, e.endTs ?? Infinity]]);
     let closest = Infinity;
+    const outside: IndoorRawFix[] = [];
     for (const f of fixes) {
-      expect(safe.get(f.tagId)!.some((z) => z.floorId === f.floorId && inZone(f.x, f.y, z))).toBe(true);
+      if (!safe.get(f.tagId)!.some((z) => z.floorId === f.floorId && inZone(f.x, f.y, z))) outside.push(f);
       const scripted = (episodesOf.get(f.tagId) ?? []).some(([a, b]) => f.ts >= a && f.ts <= b);
       if (!scripted) closest = Math.min(closest, exitDistance(f));
     }
+    expect(outside.slice(0, 3)).toEqual([]);
     expect(closest).toBeGreaterThanOrEqual(5);
   });
 
@@ -235,10 +239,12 @@ describe('the simulator', () => {
   }
 
   it('rotates the scripted wanderer through the memory-care ward every wanderEveryMs', () => {
-    const s = sim({ firstWanderAfterMs: 5000, wanderEveryMs: 120_000 });
-    run(s, AFTERNOON, AFTERNOON + 40 * MIN, 5000);
+    const s = sim({ firstWanderAfterMs: 5000 });
+    run(s, AFTERNOON, AFTERNOON + 50 * MIN, 5000);
     const starts = s.episodes.map((e) => e.startTs - AFTERNOON);
-    expect(starts.slice(0, 3)).toEqual([5000, 125_000, 245_000]);
+    expect(starts.slice(0, 3)).toEqual([5000, 185_000, 365_000]);
+    // each one is over before the next begins
+    for (let i = 1; i < s.episodes.length; i++) expect(s.episodes[i - 1].endTs!).toBeLessThan(s.episodes[i].startTs);
     const ids = s.episodes.map((e) => e.residentId);
     const memoryWard = site.site.wards.find((w) => w.nameZh === '记忆照护')!.id;
     const cast = site.residents.filter((r) => r.wanderRisk && r.wardId === memoryWard).map((r) => r.id);
@@ -282,7 +288,7 @@ describe('the simulator', () => {
   it('adds synthetic tags for load tests, which exist in the site they are given', () => {
     const big = withSyntheticTags(site, 300);
     const s = sim({ extraTags: 300, rateHz: 1 }, big);
-    const fixes = run(s, AFTERNOON, AFTERNOON + 5000, 1000);
+    const fixes = run(s, AFTERNOON, AFTERNOON + 10_000, 1000);
     const tags = new Set(big.tags.map((t) => t.id));
     expect(new Set(fixes.map((f) => f.tagId)).size).toBe(site.residents.length + 300);
     for (const f of fixes) expect(tags.has(f.tagId)).toBe(true);
@@ -290,7 +296,21 @@ describe('the simulator', () => {
     expect(extra.residents.every((r) => !r.wanderRisk && !r.fallRisk)).toBe(true);
     expect(extra.tags.filter((t) => t.kind === 'outdoor')).toHaveLength(30);
     // given only the option, the simulator adds the same synthetic tags itself
-    expect(sim({ extraTags: 300 }).step(AFTERNOON).length).toBe(sim({}, big).step(AFTERNOON).length);
+    expect(run(sim({ extraTags: 300 }), AFTERNOON, AFTERNOON + 10_000, 1000)).toEqual(fixes);
+  });
+
+  it('runs on the real clock between start and stop', async () => {
+    const s = sim({ rateHz: 10 });
+    const batches: RawFix[][] = [];
+    s.start((fixes) => batches.push(fixes), 20);
+    await new Promise((r) => setTimeout(r, 400));
+    s.stop();
+    const count = batches.length;
+    expect(count).toBeGreaterThan(3);
+    const now = Date.now();
+    for (const f of batches.flat()) expect(Math.abs(f.ts - now)).toBeLessThan(5000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(batches.length).toBe(count);
   });
 
   it('keeps the doors residents use at least 6 m from every exit', () => {

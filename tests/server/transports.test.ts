@@ -17,7 +17,7 @@ const walk = (tagId: string, t0: number) =>
 describe('ingest over MQTT from a real Mosquitto broker', () => {
   it('a gateway publishing fixes raises the alert; a message without a valid key is answered on /rejected', async () => {
     const topic = `carewatch-test-${process.pid}/tiny/fixes`;
-    const server = await startTiny({ mqttUrl: MQTT_URL, mqttTopic: topic });
+    const server = await startTiny({ mqttUrl: MQTT_URL, mqttTopic: topic, mqttClientId: `carewatch-test-${process.pid}` });
     servers.push(server);
     const socket = await openSocket(server.url, await login(server.url, 'nurse'));
     const gateway = await mqtt.connectAsync(MQTT_URL);

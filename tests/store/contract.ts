@@ -233,6 +233,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         const bad = [row({ ts: T0 }), row({ ts: T0 + 3600_000 }), row({ ts: T0 + 2, x: Number.NaN })];
         await expect(store.appendFixes(bad)).rejects.toThrow(/row 2: x and y/);
         await expect(store.appendFixes([row({ residentId: '' })])).rejects.toThrow(/row 0: residentId/);
+        await expect(store.appendFixes([row({ ts: 1.5 })])).rejects.toThrow(/row 0: ts/);
         expect((await store.queryTrack({ since: T0 - 3600_000, until: T0 + 7200_000 })).rows).toEqual([]);
       });
 

@@ -152,7 +152,8 @@ describe('embedded store', () => {
       for (let h = 0; h < 120; h++) await store.appendFixes([row({ ts: T + h * 3600_000, detail: `h${h}` }), row({ ts: T + h * 3600_000 + 1, detail: `h${h}b` })]);
       const got = await all(store, T, T + 120 * 3600_000);
       expect(got.map((r) => r.detail)).toEqual(Array.from({ length: 120 }, (_, h) => [`h${h}`, `h${h}b`]).flat());
-      expect(fds() - before).toBeLessThan(80);
+      await new Promise((r) => setTimeout(r, 100)); // evicted files close asynchronously
+      expect(fds() - before).toBeLessThanOrEqual(50);
       expect(await store.deleteTracksBefore('site-1', T + 60 * 3600_000 + 1)).toBe(121);
       expect((await all(store, T, T + 120 * 3600_000)).map((r) => r.detail).slice(0, 2)).toEqual(['h60b', 'h61']);
     } finally {

@@ -265,17 +265,21 @@ export class TrackLog {
     slot.lastUsed = ++this.clock;
     if (!slot.loaded) {
       this.loaded.add(slot);
-      if (this.loaded.size > MAX_LOADED_SEGMENTS) {
-        for (const s of [...this.loaded].sort((a, b) => a.lastUsed - b.lastUsed)) {
-          if (this.loaded.size <= MAX_LOADED_SEGMENTS) break;
-          if (s !== slot && s.current?.evict()) {
-            s.unload();
-            this.loaded.delete(s);
-          }
-        }
-      }
+      this.trim(slot);
     }
     return slot.get();
+  }
+
+  /** Evicts idle segments, least recently used first, down to the bound (busy ones stay: a soft bound). */
+  private trim(keep?: Slot): void {
+    if (this.loaded.size <= MAX_LOADED_SEGMENTS) return;
+    for (const s of [...this.loaded].sort((a, b) => a.lastUsed - b.lastUsed)) {
+      if (this.loaded.size <= MAX_LOADED_SEGMENTS) break;
+      if (s !== keep && s.current?.evict()) {
+        s.unload();
+        this.loaded.delete(s);
+      }
+    }
   }
 
   async append(rows: readonly TrackRow[]): Promise<void> {
@@ -295,6 +299,7 @@ export class TrackLog {
       }
     }
     await Promise.all(writes);
+    this.trim();
   }
 
   private async appendBlock(siteId: string, hour: number, block: ReturnType<typeof encodeBlock>): Promise<void> {
@@ -356,6 +361,7 @@ export class TrackLog {
       return { rows: out.slice(0, limit).map((k) => k.row), next: `${last.ts}:${last.block}:${last.i}` };
     } finally {
       for (const [seg, gen] of held) await seg.release(gen);
+      this.trim();
     }
   }
 
