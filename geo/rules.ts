@@ -71,6 +71,7 @@ export const DEFAULT_RULES: RuleParams = {
     minReversals: 3,
     reversalM: 1.5,
     maxLateralM: 0.7,
+    maxEndSpreadM: 1.5,
     lapTurnDeg: 450,
     lapRevisit: 0.25,
     lapSameShare: 0.75,

@@ -21,8 +21,10 @@ export interface TravelOptions {
   minReversals: number;
   /** ...each time after going at least this far (hysteresis against jitter), metres... */
   reversalM: number;
-  /** ...and the path is a line: its spread across the main axis (standard deviation) is at most this, metres. */
+  /** ...along a line: its spread across the main axis (standard deviation) is at most this, metres... */
   maxLateralM: number;
+  /** ...turning back at the same two ends: their positions vary by at most this (standard deviation), metres. */
+  maxEndSpreadM: number;
   /** Lapping: net turning in one sense of at least this much (one and a quarter laps = 450°), degrees... */
   lapTurnDeg: number;
   /** ...retracing its route the same way: at least this fraction of points... */
@@ -46,9 +48,10 @@ export interface TravelFeatures {
   /** Distance between first and last point, and the diagonal of the area covered, metres. */
   netM: number;
   extentM: number;
-  /** Turn-backs along the main axis, and the spread across it, metres. */
+  /** Turn-backs along the main axis, the spread across it, and of the turning points along it, metres. */
   reversals: number;
   lateralM: number;
+  endSpreadM: number;
   /** Turning in one sense (360 per lap), degrees. */
   netTurnDeg: number;
   /** Changes of direction. */
@@ -67,10 +70,19 @@ function signedTurnDeg(ax: number, ay: number, bx: number, by: number): number {
   return (a * 180) / Math.PI;
 }
 
-/** Turn-backs of the path projected on its main axis (hysteresis `h`), and the spread across that axis. */
-function axisReversals(pts: readonly Pt[], h: number): { reversals: number; lateralM: number } {
+function sd(v: readonly number[]): number {
+  if (v.length < 2) return 0;
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+}
+
+/**
+ * Turn-backs of the path projected on its main axis (hysteresis `h`), the spread across that axis, and how
+ * much the turning points wander along it (pacing turns back at the same two ends).
+ */
+function axisReversals(pts: readonly Pt[], h: number): { reversals: number; lateralM: number; endSpreadM: number } {
   const n = pts.length;
-  if (n < 3) return { reversals: 0, lateralM: 0 };
+  if (n < 3) return { reversals: 0, lateralM: 0, endSpreadM: 0 };
   let mx = 0;
   let my = 0;
   for (const p of pts) {
@@ -100,6 +112,8 @@ function axisReversals(pts: readonly Pt[], h: number): { reversals: number; late
   const ux = Math.cos(theta);
   const uy = Math.sin(theta);
   let reversals = 0;
+  const highs: number[] = [];
+  const lows: number[] = [];
   let dir = 0;
   const q0 = (pts[0][0] - mx) * ux + (pts[0][1] - my) * uy;
   let hi = q0;
@@ -120,6 +134,7 @@ function axisReversals(pts: readonly Pt[], h: number): { reversals: number; late
       hi = Math.max(hi, q);
       if (q < hi - h) {
         reversals++;
+        highs.push(hi);
         dir = -1;
         lo = q;
       }
@@ -127,12 +142,13 @@ function axisReversals(pts: readonly Pt[], h: number): { reversals: number; late
       lo = Math.min(lo, q);
       if (q > lo + h) {
         reversals++;
+        lows.push(lo);
         dir = 1;
         hi = q;
       }
     }
   }
-  return { reversals, lateralM: Math.sqrt(minor) };
+  return { reversals, lateralM: Math.sqrt(minor), endSpreadM: Math.max(sd(highs), sd(lows)) };
 }
 
 /** Indices of turns of at least `deg`, strongest first, none within `gap` of a stronger one. */
@@ -188,7 +204,7 @@ export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeat
       pts[i + 1][1] - pts[i][1],
     );
   }
-  const { reversals, lateralM } = axisReversals(pts, o.reversalM);
+  const { reversals, lateralM, endSpreadM } = axisReversals(pts, o.reversalM);
   // Revisits: a point near the path walked at least 8 m before, split by the direction of the two passes.
   const gap = Math.max(2, Math.ceil(8 / o.stepM));
   const r2 = o.revisitM * o.revisitM;
@@ -243,6 +259,7 @@ export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeat
     extentM,
     reversals,
     lateralM,
+    endSpreadM,
     netTurnDeg,
     turns: turns.length,
     revisit: n > 0 ? revisits / n : 0,
@@ -253,7 +270,7 @@ export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeat
 }
 
 function isPacing(f: TravelFeatures, o: TravelOptions): boolean {
-  return f.pathM >= o.minPathM && f.reversals >= o.minReversals && f.lateralM <= o.maxLateralM;
+  return f.pathM >= o.minPathM && f.reversals >= o.minReversals && f.lateralM <= o.maxLateralM && f.endSpreadM <= o.maxEndSpreadM;
 }
 
 function isLapping(f: TravelFeatures, o: TravelOptions): boolean {

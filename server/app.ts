@@ -21,6 +21,7 @@ import { Realtime } from './realtime/socket-server';
 import { attachRedisAdapter } from './realtime/redis-adapter';
 import { Registry, type SiteBundle } from './registry';
 import { loadSiteDir, SAMPLE_SITE_DIR } from './site-loader';
+import { createStore, type Store } from './store';
 import type { Simulator, SimulatorOptions } from './simulator';
 
 export interface StartOptions extends Partial<Config> {
@@ -36,6 +37,7 @@ export interface RunningServer {
   port: number;
   config: Config;
   registry: Registry;
+  store: Store;
   accounts: Accounts;
   alerts: AlertService;
   pipeline: Pipeline;
@@ -67,6 +69,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     log.warn('DEMO MODE: demo accounts (admin/admin-demo, nurse/nurse-demo, ...) and gateway key "demo-gateway-key" are active. Never run demo mode with real residents.');
   }
 
+  const store: Store = await createStore(config.databaseUrl ?? undefined, config.dataDir);
+  log.info({ store: store.kind }, 'store open');
+
   const metrics = new Metrics();
   const app = express();
   const http: HttpServer = createServer(app);
@@ -74,11 +79,20 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     frameHz: config.frameHz,
     configure: config.redisUrl ? (io) => attachRedisAdapter(io, config.redisUrl!, log) : undefined,
   });
-  const alerts = new AlertService(registry, (alert, change) => {
-    if (change === 'raised') metrics.alertsRaised.inc(1, { kind: alert.kind });
-    realtime.publishAlert(alert);
-    log.info({ alert: alert.id, kind: alert.kind, resident: alert.residentId, change }, 'alert');
-  });
+  const alerts = new AlertService(
+    registry,
+    (alert, change) => {
+      if (change === 'raised') metrics.alertsRaised.inc(1, { kind: alert.kind });
+      realtime.publishAlert(alert);
+      log.info({ alert: alert.id, kind: alert.kind, resident: alert.residentId, change }, 'alert');
+    },
+    store,
+  );
+  // what was open or acknowledged before a restart is still open or acknowledged
+  alerts.restore([
+    ...(await store.listAlerts({ state: 'open', limit: 1000 })),
+    ...(await store.listAlerts({ state: 'acknowledged', limit: 1000 })),
+  ]);
 
   let pipeline: Pipeline | null = null;
   const geo = new GeoPool(
@@ -122,6 +136,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       accounts,
       registry,
       alerts,
+      store,
       loginPerMinute: 10,
       onResidentCreated: (r) => geo.registerTag(r.tagId, r.id, r),
     }),
@@ -158,8 +173,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const simKey = { id: 'simulator', siteId: siteBundle.site.id, tagId: null, keyHash: '' };
     const p = pipeline;
     simulator.start((fixes) => {
-      const report = p.ingest(fixes, simKey, 'simulator');
-      if (report.rejected.length) log.debug({ rejected: report.rejected.slice(0, 3) }, 'simulator fixes rejected');
+      p.ingest(fixes, simKey, 'simulator')
+        .then((report) => report.rejected.length && log.debug({ rejected: report.rejected.slice(0, 3) }, 'simulator fixes rejected'))
+        .catch((err) => log.error({ err }, 'simulator ingest failed'));
     });
   }
 
@@ -174,6 +190,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     port,
     config,
     registry,
+    store,
     accounts,
     alerts,
     pipeline,
@@ -190,6 +207,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await realtime.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await geo.close();
+      await store.close();
     },
   };
 }

@@ -633,12 +633,20 @@ function wander(rng: Rng, pattern: 'pacing' | 'lapping' | 'random'): Episode {
   };
 }
 
+/** Walking a pattern, but not a wandering alert: escorted by a nurse (exercise laps), or not wander-risk. */
+function wanderNotAlerted(rng: Rng): Episode {
+  const escorted = rng.chance(0.5);
+  const e = wander(rng, rng.pick(['pacing', 'lapping', 'random'] as const));
+  if (escorted) return { ...e, positive: false, truth: 'direct', name: `${e.name} escorted by a nurse`, escortFrom: e.t0, escortUntil: e.t1 + 60_000 };
+  return { ...e, positive: false, truth: 'direct', name: `${e.name}, resident not wander-risk`, resident: { ...e.resident, wanderRisk: false } };
+}
+
 /** Normal travel of a wander-risk resident: direct trips, there and back, a bathroom visit, sitting, pottering. */
 function normalTravel(rng: Rng): Episode {
   const { site, t0 } = rng.chance(0.5) ? nightStart(rng) : dayStart(rng);
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
-  const variant = rng.pick(['to-lounge', 'from-lounge', 'to-room', 'there-and-back', 'bathroom', 'sitting', 'pottering'] as const);
+  const variant = rng.pick(['to-lounge', 'from-lounge', 'to-room', 'there-and-back', 'lounge-and-back', 'bathroom', 'sitting', 'pottering'] as const);
   const track = new Track(r.bed, t0).pause(rng.uniform(10, 40));
   const loungeSeat: P = loungePoint(rng);
   const toLounge: P[] = [...bedToCorridor(r), ...ringPath(r.corridor, [9.25, 12]), LOUNGE_DOOR, loungeSeat];
@@ -662,6 +670,9 @@ function normalTravel(rng: Rng): Episode {
       track.walkPath(go, v).pause(rng.uniform(10, 25)).walkPath([...go].reverse().slice(1), v).walk(r.bed, v).pause(60);
       break;
     }
+    case 'lounge-and-back':
+      track.walkPath(toLounge, v).pause(rng.uniform(5, 25)).walkPath([...toLounge].reverse().slice(1), v).walk(r.bed, v).pause(60);
+      break;
     case 'bathroom':
       track.walkPath(bedToBathroom(r), v).pause(rng.uniform(60, 300)).walkPath(bathroomToBed(r), v).pause(60);
       break;
@@ -680,6 +691,7 @@ function normalTravel(rng: Rng): Episode {
     'to-lounge': 'walks from bed to the lounge',
     'to-room': "walks to another resident's room",
     'there-and-back': 'walks to the nurse station and back',
+    'lounge-and-back': 'walks to the lounge and straight back',
     bathroom: 'a bathroom visit',
     pottering: 'potters about the room',
   } as Record<string, string>;
@@ -759,6 +771,7 @@ export function generateSuite(o: SuiteOptions): Episode[] {
   times(n * 2, () => wander(rng, 'lapping'));
   times(n * 2, () => wander(rng, 'random'));
   times(n * 5, () => normalTravel(rng));
+  times(n, () => wanderNotAlerted(rng));
   return out;
 }
 

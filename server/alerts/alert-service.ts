@@ -20,6 +20,8 @@ export class AlertTransitionError extends Error {
   }
 }
 
+const MAX_RESOLVED_IN_MEMORY = 2000;
+
 const SEVERITY_RANK: Record<Alert['severity'], number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 /** Sortable, unique, no coordination: 48 bits of time then 80 random bits (ULID-like, base32hex). */
@@ -36,11 +38,14 @@ export class AlertService {
   private readonly alerts = new Map<string, Alert>();
   /** `${residentId}|${kind}` -> id of the alert that is not resolved yet */
   private readonly active = new Map<string, string>();
+  private readonly saving = new Map<string, Promise<void>>();
+  private readonly resolvedOrder: string[] = [];
 
   constructor(
     private readonly registry: Registry,
     private readonly sink: AlertSink,
     private readonly persistence?: AlertPersistence,
+    private readonly onPersistError: (err: unknown) => void = (err) => console.error('alert not saved', err),
   ) {}
 
   /** Load alerts from the store after a restart. */
@@ -72,7 +77,7 @@ export class AlertService {
         current.severity = c.severity;
         this.commit(current, 'updated');
       } else {
-        void this.persistence?.saveAlert(current);
+        this.save(current);
       }
       return current;
     }
@@ -137,14 +142,38 @@ export class AlertService {
     a.state = state;
     a.updatedAt = now;
     a.history.push({ state, by, at: now, ...(note ? { note } : {}) });
-    if (state === 'resolved') this.active.delete(`${a.residentId}|${a.kind}`);
+    if (state === 'resolved') {
+      this.active.delete(`${a.residentId}|${a.kind}`);
+      // resolved alerts live in the store; memory keeps only the most recent for quick reads
+      this.resolvedOrder.push(a.id);
+      if (this.resolvedOrder.length > MAX_RESOLVED_IN_MEMORY) this.alerts.delete(this.resolvedOrder.shift()!);
+    }
     this.commit(a, state === 'open' ? 'updated' : state);
     return a;
   }
 
   private commit(a: Alert, change: Parameters<AlertSink>[1]): void {
-    void this.persistence?.saveAlert(a);
+    this.save(a);
     this.sink(a, change);
+  }
+
+  private save(a: Alert): void {
+    if (!this.persistence) return;
+    // one write at a time per alert, each a snapshot, so an older state can never land last
+    const snapshot = structuredClone(a);
+    const prev = this.saving.get(a.id) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.persistence!.saveAlert(snapshot))
+      .catch(this.onPersistError)
+      .finally(() => {
+        if (this.saving.get(a.id) === next) this.saving.delete(a.id);
+      });
+    this.saving.set(a.id, next);
+  }
+
+  /** Resolves when every alert change so far is stored. */
+  async flushed(): Promise<void> {
+    await Promise.all([...this.saving.values()]);
   }
 
   private require(id: string): Alert {

@@ -6,12 +6,14 @@ import type { Accounts, Session } from '../auth/accounts';
 import { canHandleAlert, canSeeAlert, visibleResidents } from '../auth/scope';
 import { AlertTransitionError, type AlertService } from '../alerts/alert-service';
 import type { Registry } from '../registry';
+import type { Store } from '../store';
 import type { SessionUser } from '../realtime/events';
 
 export interface ApiDeps {
   accounts: Accounts;
   registry: Registry;
   alerts: AlertService;
+  store: Store;
   /** A resident was created: the geo core and ingest must know its tag before its first fix. */
   onResidentCreated: (r: Resident, ingestKey: string | null) => void;
   loginPerMinute: number;
@@ -171,16 +173,25 @@ export function apiRoutes(deps: ApiDeps): Router {
     res.status(201).json(residentView(resident));
   });
 
-  r.get('/api/v1/alerts', requireUser, (req, res) => {
+  r.get('/api/v1/alerts', requireUser, async (req, res) => {
     const state = req.query.state;
     if (state !== undefined && state !== 'open' && state !== 'acknowledged' && state !== 'resolved')
       return void res.status(400).json({ error: 'state must be open, acknowledged or resolved' });
     const u = user(req);
-    res.json(alerts.list({ state }).filter((a) => canSeeAlert(u, a)));
+    const limit = Math.min(1000, Math.max(1, Number(req.query.limit) || 200));
+    let list = alerts.list({ state });
+    if (state === undefined || state === 'resolved') {
+      // older resolved alerts are only in the store
+      await alerts.flushed();
+      const live = new Map(list.map((a) => [a.id, a]));
+      for (const a of await deps.store.listAlerts({ state, limit })) if (!live.has(a.id)) live.set(a.id, a);
+      list = [...live.values()].sort((a, b) => b.detectedAt - a.detectedAt);
+    }
+    res.json(list.filter((a) => canSeeAlert(u, a)).slice(0, limit));
   });
 
-  r.get('/api/v1/alerts/:id', requireUser, (req, res) => {
-    const a = alerts.get(String(req.params.id));
+  r.get('/api/v1/alerts/:id', requireUser, async (req, res) => {
+    const a = alerts.get(String(req.params.id)) ?? (await deps.store.getAlert(String(req.params.id)));
     if (!a || !canSeeAlert(user(req), a)) return void res.status(404).json({ error: 'no such alert' });
     res.json(a);
   });

@@ -112,32 +112,32 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
   const json = express.json({ limit: '8mb' });
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
-  r.post('/api/v1/positions', authenticate, limiter, json, (req, res) => {
+  r.post('/api/v1/positions', authenticate, limiter, json, async (req, res) => {
     const body = req.body as unknown;
     const fixes = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { fixes?: unknown }).fixes) ? (body as { fixes: unknown[] }).fixes : null;
     if (!fixes) return void res.status(400).json({ error: 'body must be a JSON array of fixes' });
     if (fixes.length === 0) return void res.status(400).json({ error: 'the batch is empty' });
     if (fixes.length > MAX_BATCH) return void res.status(413).json({ error: `at most ${MAX_BATCH} fixes per request, got ${fixes.length}` });
-    const report = pipeline.ingest(fixes, keyOf(req), 'http');
+    const report = await pipeline.ingest(fixes, keyOf(req), 'http');
     res.status(report.accepted === 0 ? 422 : 202).json(report);
   });
 
-  const osmand = (req: Request, res: Response) => {
+  const osmand = async (req: Request, res: Response) => {
     const fix = osmandToFix(req.query as Record<string, unknown>, req.body);
-    const report = pipeline.ingest([fix], keyOf(req), 'osmand');
+    const report = await pipeline.ingest([fix], keyOf(req), 'osmand');
     if (report.accepted === 1) return void res.status(200).send('OK');
     res.status(400).json({ error: report.rejected[0]?.reason ?? 'rejected', ...report });
   };
   r.get('/osmand', authenticate, limiter, osmand);
   r.post('/osmand', authenticate, limiter, json, form, osmand);
 
-  r.post('/owntracks', authenticate, limiter, json, (req, res) => {
+  r.post('/owntracks', authenticate, limiter, json, async (req, res) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) return void res.status(400).json({ error: 'body must be an OwnTracks JSON object' });
     // OwnTracks posts other message types too (transition, waypoint...): acknowledged, not positions
     if (body._type !== 'location') return void res.status(200).json([]);
     const tagId = req.query.id ?? req.headers['x-limit-d'];
-    const report = pipeline.ingest([ownTracksToFix(body, tagId)], keyOf(req), 'owntracks');
+    const report = await pipeline.ingest([ownTracksToFix(body, tagId)], keyOf(req), 'owntracks');
     if (report.accepted === 1) return void res.status(200).json([]);
     res.status(400).json({ error: report.rejected[0]?.reason ?? 'rejected', ...report });
   });

@@ -40,8 +40,10 @@ export function startMqttIngest(
     if (!ingestKey) return reply({ error: 'a valid gateway key is required in "key"' });
     const list = Array.isArray(fixes) ? fixes : [single];
     if (list.length > MAX_BATCH) return reply({ error: `at most ${MAX_BATCH} fixes per message` });
-    const report = pipeline.ingest(list, ingestKey, 'mqtt');
-    if (report.rejected.length) reply(report);
+    pipeline
+      .ingest(list, ingestKey, 'mqtt')
+      .then((report) => report.rejected.length && reply(report))
+      .catch((err) => log.error({ err }, 'mqtt ingest failed'));
   });
   return client;
 }

@@ -21,6 +21,11 @@ export interface IngestReport {
 export class Pipeline {
   /** Observers of accepted fixes (history store, metrics). */
   private readonly fixListeners: ((fixes: Fix[]) => void)[] = [];
+  /**
+   * Runs before ingest answers: a fix is acknowledged (202) only once this resolves, so a
+   * write-ahead log plugged in here makes every acknowledged fix survive a kill -9.
+   */
+  private durable: ((fixes: Fix[]) => Promise<void>) | null = null;
 
   constructor(
     private readonly registry: Registry,
@@ -35,8 +40,17 @@ export class Pipeline {
     this.fixListeners.push(listener);
   }
 
-  ingest(raw: readonly unknown[], key: IngestKey, source: string, now = Date.now()): IngestReport {
+  makeDurableWith(write: (fixes: Fix[]) => Promise<void>): void {
+    this.durable = write;
+  }
+
+  /**
+   * Normalise, make durable (if configured), then feed the live map and the geo core. Fixes go
+   * to detection only after they are durable, so an alert never rests on a fix a crash could lose.
+   */
+  async ingest(raw: readonly unknown[], key: IngestKey, source: string, now = Date.now()): Promise<IngestReport> {
     const batch = this.normalizer.normalize(raw, key, now);
+    if (this.durable && batch.fixes.length > 0) await this.durable(batch.fixes);
     for (const fix of batch.fixes) {
       const resident = this.registry.residentOfTag(fix.tagId)!;
       this.frames.update(resident.id, fix);

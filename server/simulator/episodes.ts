@@ -31,9 +31,20 @@ export interface ExitPlan {
   standS: number;
 }
 
-/** The exit nearest along the corridor from position `fromS`; stairwells and doors before lifts. */
-export function nearestExitPlan(nav: FloorNav, corridor: CorridorNav, fromS: number): ExitPlan | null {
-  const plans: (ExitPlan & { cost: number })[] = [];
+interface ExitAccess {
+  exit: Zone;
+  /** Where to stand when coming from lower / higher positions along the corridor. */
+  standBelow: number;
+  standAbove: number;
+}
+
+/** Per corridor, the exits that open off it and where to stand by each: fixed geometry, computed once. */
+const accessCache = new WeakMap<CorridorNav, ExitAccess[]>();
+
+function exitAccess(nav: FloorNav, corridor: CorridorNav): ExitAccess[] {
+  const hit = accessCache.get(corridor);
+  if (hit) return hit;
+  const out: ExitAccess[] = [];
   for (const exit of nav.exits) {
     let bestS = 0;
     let bestD = Infinity;
@@ -43,17 +54,35 @@ export function nearestExitPlan(nav: FloorNav, corridor: CorridorNav, fromS: num
     }
     // only exits that open off this corridor: within 2 m of its centre line
     if (bestD > 2) continue;
-    const dir = fromS >= bestS ? 1 : -1;
-    let s = bestS;
-    while (distanceToZone(nav.corridorPoint(corridor, s), exit) < STAND_FROM_EXIT_M && s + dir * STEP >= 0 && s + dir * STEP <= corridor.len) {
-      s += dir * STEP;
-    }
-    plans.push({ exit, corridor, standS: s, cost: Math.abs(s - fromS) });
+    const standFrom = (dir: 1 | -1) => {
+      let s = bestS;
+      while (
+        distanceToZone(nav.corridorPoint(corridor, s), exit) < STAND_FROM_EXIT_M &&
+        s + dir * STEP >= 0 &&
+        s + dir * STEP <= corridor.len
+      ) {
+        s += dir * STEP;
+      }
+      return s;
+    };
+    out.push({ exit, standBelow: standFrom(-1), standAbove: standFrom(1) });
   }
+  accessCache.set(corridor, out);
+  return out;
+}
+
+/** The exit nearest along the corridor from position `fromS`; stairwells and doors before lifts. */
+export function nearestExitPlan(nav: FloorNav, corridor: CorridorNav, fromS: number): ExitPlan | null {
+  const plans = exitAccess(nav, corridor).map((a) => {
+    // approach from the side the walker is on
+    const standS = Math.abs(a.standAbove - fromS) <= Math.abs(a.standBelow - fromS) ? a.standAbove : a.standBelow;
+    return { exit: a.exit, corridor, standS, cost: Math.abs(standS - fromS) };
+  });
   const doors = plans.filter((p) => p.exit.exitType !== 'lift');
   const pool = doors.length > 0 ? doors : plans;
   pool.sort((a, b) => a.cost - b.cost || (a.exit.id < b.exit.id ? -1 : 1));
-  return pool[0] ?? null;
+  const best = pool[0];
+  return best ? { exit: best.exit, corridor: best.corridor, standS: best.standS } : null;
 }
 
 /**

@@ -39,7 +39,7 @@ function floorBox(zones: readonly Zone[], floorId: string, pad: number): [number
 
 /** A star-shaped, usually concave polygon around (cx, cy) with a star-shaped hole that cannot touch it. */
 function starWithHole(rnd: Rng, id: string, floorId: string, cx: number, cy: number, r: number): Zone {
-  const star = (n: number, rMin: number, rMax: number, clockwise: boolean): Ring => {
+  const star = (n: number, rMin: number, rMax: number, clockwise = false): Ring => {
     const ring: Ring = [];
     for (let k = 0; k < n; k++) {
       const a = ((clockwise ? -k : k) / n) * 2 * Math.PI;

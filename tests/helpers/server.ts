@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Alert } from '../../geo/model';
@@ -17,6 +20,8 @@ export function startTiny(opts: StartOptions = {}): Promise<RunningServer> {
     geoWorkers: 1,
     bundles: [tinySite()],
     logger: pino({ level: 'silent' }),
+    // each server its own embedded store, so test files running side by side never share one
+    dataDir: mkdtempSync(join(tmpdir(), 'carewatch-test-')),
     ...opts,
   });
 }

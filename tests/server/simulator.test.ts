@@ -126,7 +126,7 @@ describe('the simulator', () => {
     }
   });
 
-  it('puts every indoor fix inside some zone of its floor, with a plausible height and accuracy', () => {
+  it('puts every indoor fix inside some zone of its floor and none in a forbidden one, with a plausible height and accuracy', () => {
     const check = (from: number) => {
       const fixes = run(sim({ rateHz: 0.5 }), from, from + HOUR, 10_000).filter(isIndoor);
       expect(fixes.length).toBeGreaterThan(100 * 1700);
@@ -134,6 +134,8 @@ describe('the simulator', () => {
       const bad = fixes.filter((f) => !zonesByFloor.get(f.floorId)!.some((z) => z.kind !== 'ward' && inZone(f.x, f.y, z)));
       expect(bad.slice(0, 3)).toEqual([]);
       expect(fixes.filter((f) => !(f.z! > 0.1 && f.z! < 1.4 && f.accuracy >= 0.3 && f.accuracy <= 1)).slice(0, 3)).toEqual([]);
+      const forbidden = fixes.filter((f) => zonesByFloor.get(f.floorId)!.some((z) => z.kind === 'forbidden' && inZone(f.x, f.y, z)));
+      expect(forbidden.slice(0, 3)).toEqual([]);
     };
     check(Date.parse('2025-03-10T07:00:00+08:00')); // breakfast rush
     check(Date.parse('2025-03-10T20:45:00+08:00')); // bedtime
