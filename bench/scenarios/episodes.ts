@@ -368,14 +368,14 @@ function lowBattery(rng: Rng, positive: boolean): Episode {
   };
 }
 
-function eventEpisode(rng: Rng, group: 'sos' | 'tamper' | 'fall (device)', event: Fix['event'], positive: boolean, name: string): Episode {
+function eventEpisode(rng: Rng, group: 'sos' | 'tamper' | 'fall (device)', event: Fix['event'] | undefined, positive: boolean, name: string): Episode {
   const { site, t0 } = rng.chance(0.5) ? nightStart(rng) : dayStart(rng);
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
   const track = new Track(r.bed, t0).pause(30).walkPath([...bedToCorridor(r), [r.corridor[0] + rng.uniform(-6, 6), r.corridor[1]]], v).pause(60);
   const fixes = sampleFixes(track, t0, track.end, rng, rtls(rng));
   const i = rng.int(Math.floor(fixes.length / 3), fixes.length - 2);
-  fixes[i] = { ...fixes[i], event };
+  if (event) fixes[i] = { ...fixes[i], event };
   return {
     group,
     kind: group === 'fall (device)' ? 'fall' : group,
@@ -413,7 +413,8 @@ function heightEpisode(rng: Rng, variant: 'fall' | 'sit-hard' | 'lie-in-bed' | '
     track.walk(there, v);
     onset = track.end;
     if (variant === 'fall') {
-      events.push({ at: onset + rng.uniform(300, 1200), z: rng.uniform(0.05, 0.3) });
+      onset += rng.uniform(300, 1200);
+      events.push({ at: onset, z: rng.uniform(0.05, 0.3) });
       track.pause(rng.uniform(30, 180));
     } else if (variant === 'sit-hard') {
       events.push({ at: onset + 400, z: rng.uniform(0.5, 0.75) });
@@ -731,6 +732,7 @@ export function generateSuite(o: SuiteOptions): Episode[] {
   };
   // falls
   times(n, () => eventEpisode(rng, 'fall (device)', 'fall', true, 'the tag reports a fall'));
+  times(n, () => eventEpisode(rng, 'fall (device)', rng.pick(['button', 'sos', 'tamper', undefined] as const), false, 'another event or none'));
   times(n, () => heightEpisode(rng, 'fall'));
   times(n, () => heightEpisode(rng, 'sit-hard'));
   times(n, () => heightEpisode(rng, 'lie-in-bed'));
@@ -741,6 +743,7 @@ export function generateSuite(o: SuiteOptions): Episode[] {
   times(n, () => eventEpisode(rng, 'sos', 'sos', true, 'SOS button pressed'));
   times(n, () => eventEpisode(rng, 'sos', 'button', false, "generic button pressed (not configured as SOS)"));
   times(n, () => eventEpisode(rng, 'tamper', 'tamper', true, 'strap removed'));
+  times(n, () => eventEpisode(rng, 'tamper', rng.pick(['button', 'sos', 'fall', undefined] as const), false, 'another event or none'));
   // night
   times(n * 2, () => outOfBed(rng, true));
   times(n * 2, () => outOfBed(rng, false));
