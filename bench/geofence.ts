@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const q = queryPoints(inst, N);
   const floorIds = inst.floorIds;
 
-  // ---- build every engine, measuring its heap ----
+  // ---- build every engine, measuring its memory (heap + typed-array buffers) ----
   let h0 = heapUsed();
   const t0 = performance.now();
   const index = new ZoneIndex(zones);
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
   );
   console.log(
     table([
-      ['engine', 'median', 'min', 'mean ± std', 'ns/point', 'index heap', '× which-polygon', '× Turf'],
+      ['engine', 'median', 'min', 'mean ± std', 'ns/point', 'index memory', '× which-polygon', '× Turf'],
       row('ZoneIndex (grid + R-tree)', s.ours, fmtBytes(heapOurs), `${rWhich.toFixed(2)}×`, `${rTurf.toFixed(1)}×`),
       row('ZoneIndex, R-tree only', s.tree, '(same)', byMedian(s.tree, s.which), byMedian(s.tree, s.turf)),
       row('which-polygon, query(p, true)', s.which, fmtBytes(heapWp), '1.00×', byMedian(s.which, s.turf)),
@@ -301,7 +301,8 @@ async function main(): Promise<void> {
 
   perFix(inst);
   collect();
-  console.log(`\nheap used at the end: ${fmtBytes(process.memoryUsage().heapUsed)} (checksum ${sink % 1000})`);
+  const m = process.memoryUsage();
+  console.log(`\nheap used at the end: ${fmtBytes(m.heapUsed)}, array buffers ${fmtBytes(m.arrayBuffers)}, rss ${fmtBytes(m.rss)} (checksum ${sink % 1000})`);
 }
 
 // ---------------------------------------------------------------------------------------------

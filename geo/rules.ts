@@ -63,7 +63,7 @@ export const DEFAULT_RULES: RuleParams = {
     windowS: 600,
     smoothFixes: 3,
     stopS: 30,
-    evalEveryS: 5,
+    evalEveryS: 10,
     cooldownS: 600,
     stepM: 1,
     minPathM: 25,

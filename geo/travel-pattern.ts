@@ -35,8 +35,9 @@ export interface TravelOptions {
   revisitM: number;
   /** Random needs more evidence than a pattern: at least this much path, metres... */
   randomMinPathM: number;
-  /** ...at least this fraction of points revisiting the earlier path other than by walking straight back,
-   *  or a path at least this many times the diagonal of the area it covers (roaming over and over it)... */
+  /** ...at least this fraction of points revisiting the earlier path other than by walking straight back
+   *  (and more of them than walk back), or a path at least this many times the diagonal of the area it
+   *  covers (roaming over and over it)... */
   randomRevisit: number;
   randomExtentRatio: number;
   /** ...with at least this many changes of direction per 10 m. */
@@ -218,8 +219,8 @@ export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeat
   let back = 0;
   // Points enter a grid of revisitM cells once they are `gap` steps old; a query looks at 3 × 3 cells.
   const cell = o.revisitM;
-  const grid = new Map<string, number[]>();
-  const key = (cx: number, cy: number) => `${cx},${cy}`;
+  const grid = new Map<number, number[]>();
+  const key = (cx: number, cy: number) => cx * 1_000_003 + cy;
   for (let i = gap; i < n; i++) {
     const j0 = i - gap;
     const k0 = key(Math.floor(pts[j0][0] / cell), Math.floor(pts[j0][1] / cell));
@@ -290,7 +291,8 @@ function isRandom(f: TravelFeatures, o: TravelOptions): boolean {
   return (
     f.pathM >= o.randomMinPathM &&
     (f.turns * 10) / f.pathM >= o.randomTurnsPer10M &&
-    (f.revisitSame + f.revisitCross >= o.randomRevisit || f.pathM >= o.randomExtentRatio * f.extentM)
+    ((f.revisitSame + f.revisitCross >= o.randomRevisit && f.revisitSame + f.revisitCross >= f.revisitBack) ||
+      f.pathM >= o.randomExtentRatio * f.extentM)
   );
 }
 

@@ -1,3 +1,4 @@
+import RBush from 'rbush';
 import type { Zone, ZoneKind } from './model';
 
 export interface NearZone {
@@ -5,12 +6,6 @@ export interface NearZone {
   /** Signed distance from the point to the zone's boundary, metres: negative inside. */
   distance: number;
 }
-
-/**
- * Children per tree node. Floors hold about a hundred zones; a fan-out of 8 gives three shallow
- * levels, and measured faster than 4 or 16 on the synthetic institution (bench/geofence.ts).
- */
-const NODE_SIZE = 8;
 
 /**
  * Grid cells per zone on a floor. Point queries go through a uniform grid whose cells know which
@@ -38,32 +33,28 @@ interface FloorGrid {
   entries: Int32Array;
 }
 
-/**
- * One floor's zones as a static packed R-tree (the Flatbush layout): the leaf boxes first, in
- * Hilbert order of their centres, then each level of parent boxes up to the root, 4 numbers an entry.
- * A leaf's `ids` entry is the zone's integer id; a parent's is the offset of its first child, and
- * `ends` the offset just past its last.
- */
-interface FloorTree {
-  boxes: Float64Array;
-  ids: Int32Array;
-  ends: Int32Array;
-  /** offset in `boxes` where the parents begin */
-  leafEnd: number;
-  /** offset of the root */
-  root: number;
+/** An R-tree entry: a zone's bounding box and its integer id. */
+interface TreeEntry {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+  i: number;
 }
 
 /**
- * Static spatial index of zone polygons, one packed R-tree per floor. A query prefilters by bounding
- * box and then tests the exact polygon (even-odd ray casting over one flat coordinate array, so holes
- * work and nothing is allocated per query). Zones are addressed by integer ids (their position in
- * `zones`) on the hot path and by string id at the edges.
+ * Static spatial index of zone polygons. Per floor, point queries (`containingIds`) go through a
+ * covering grid and box queries (`near`) through an R-tree (rbush); either way the candidates are then
+ * tested exactly (even-odd ray casting over one flat coordinate array, so holes work, or a box test
+ * for axis-aligned rectangles), and nothing is allocated per point query. Points on an edge follow
+ * the even-odd rule's half-open convention, so a point on a wall shared by two rooms is in exactly
+ * one of them. Zones are addressed by integer ids (their position in `zones`) on the hot path and by
+ * string id at the edges.
  */
 export class ZoneIndex {
   readonly zones: readonly Zone[];
   private readonly byId = new Map<string, number>();
-  private readonly trees = new Map<string, FloorTree>();
+  private readonly trees = new Map<string, RBush<TreeEntry>>();
   private readonly grids = new Map<string, FloorGrid>();
   /** Every ring of every zone as [x0, y0, x1, y1, ...] (closing point included), back to back. */
   private readonly coords: Float64Array;
@@ -82,8 +73,6 @@ export class ZoneIndex {
   private readonly kinds: ZoneKind[] = [];
   /** About half the narrow width of each zone (see halfWidth below). */
   private readonly halfWidths: Float64Array;
-  /** Traversal stack shared by all queries (they never nest); sized for the deepest floor. */
-  private stack: Int32Array;
   /** Candidates of a box query (near), reused. */
   private readonly scratch: number[] = [];
 
@@ -135,14 +124,11 @@ export class ZoneIndex {
       }
     });
     this.zoneRing[zones.length] = r;
-    let depth = 1;
+    const b = this.bbox;
     for (const [floorId, ids] of perFloor) {
-      const { tree, levels } = pack(ids, this.bbox);
-      this.trees.set(floorId, tree);
+      this.trees.set(floorId, new RBush<TreeEntry>().load(ids.map((i) => ({ minX: b[4 * i], minY: b[4 * i + 1], maxX: b[4 * i + 2], maxY: b[4 * i + 3], i }))));
       this.grids.set(floorId, this.grid(ids));
-      depth = Math.max(depth, levels);
     }
-    this.stack = new Int32Array(depth * NODE_SIZE + 1);
   }
 
   /** The zone with this string id. */
@@ -191,7 +177,10 @@ export class ZoneIndex {
     return n;
   }
 
-  /** Integer ids of the zones containing the point found through the R-tree: the reference the grid is checked against. */
+  /**
+   * The same answer as `containingIds`, found through the R-tree instead of the grid (box prefilter,
+   * then the polygon test): a reference for tests and the benchmark, not for the hot path.
+   */
   containingIdsByTree(floorId: string, x: number, y: number, out: number[]): number {
     const t = this.trees.get(floorId);
     if (!t) return 0;
@@ -317,19 +306,8 @@ export class ZoneIndex {
   }
 
   /** Integer ids of the zones whose bounding box meets the box, appended to `out`. */
-  private searchBox(t: FloorTree, minX: number, minY: number, maxX: number, maxY: number, out: number[]): void {
-    const { boxes, ids, ends, leafEnd } = t;
-    const stack = this.stack;
-    let sp = 0;
-    stack[sp++] = t.root;
-    while (sp > 0) {
-      const node = stack[--sp] >> 2;
-      for (let q = ids[node], end = ends[node]; q < end; q += 4) {
-        if (maxX < boxes[q] || maxY < boxes[q + 1] || minX > boxes[q + 2] || minY > boxes[q + 3]) continue;
-        if (q >= leafEnd) stack[sp++] = q;
-        else out.push(ids[q >> 2]);
-      }
-    }
+  private searchBox(t: RBush<TreeEntry>, minX: number, minY: number, maxX: number, maxY: number, out: number[]): void {
+    for (const e of t.search({ minX, minY, maxX, maxY })) out.push(e.i);
   }
 }
 
@@ -347,65 +325,6 @@ export function pointInRings(rings: readonly Float64Array[], x: number, y: numbe
     }
   }
   return inside;
-}
-
-/**
- * Pack one floor's zones (leaves in Hilbert order, then NODE_SIZE children a parent, level by level).
- * Returns the tree and its number of levels, root included.
- */
-function pack(zoneIds: readonly number[], bbox: Float64Array): { tree: FloorTree; levels: number } {
-  const n = zoneIds.length;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (const i of zoneIds) {
-    minX = Math.min(minX, bbox[4 * i]);
-    minY = Math.min(minY, bbox[4 * i + 1]);
-    maxX = Math.max(maxX, bbox[4 * i + 2]);
-    maxY = Math.max(maxY, bbox[4 * i + 3]);
-  }
-  const w = maxX - minX || 1, h = maxY - minY || 1;
-  const H = (1 << 16) - 1;
-  const order = zoneIds
-    .map((i) => ({
-      i,
-      h: hilbert(
-        Math.floor((H * ((bbox[4 * i] + bbox[4 * i + 2]) / 2 - minX)) / w),
-        Math.floor((H * ((bbox[4 * i + 1] + bbox[4 * i + 3]) / 2 - minY)) / h),
-      ),
-    }))
-    .sort((a, b) => a.h - b.h || a.i - b.i);
-
-  // Entries per level, leaves first, until a single root.
-  const counts = [n];
-  while (counts[counts.length - 1] > 1) counts.push(Math.ceil(counts[counts.length - 1] / NODE_SIZE));
-  if (counts.length === 1) counts.push(1); // one leaf still gets a root above it
-  const total = counts.reduce((a, b) => a + b, 0);
-  const boxes = new Float64Array(total * 4);
-  const ids = new Int32Array(total);
-  const ends = new Int32Array(total);
-  order.forEach(({ i }, k) => {
-    boxes.set(bbox.subarray(4 * i, 4 * i + 4), 4 * k);
-    ids[k] = i;
-  });
-  let from = 0, pos = n;
-  for (let level = 1; level < counts.length; level++) {
-    const levelEnd = from + counts[level - 1];
-    for (let child = from; child < levelEnd; child += NODE_SIZE) {
-      const last = Math.min(child + NODE_SIZE, levelEnd);
-      let a = Infinity, b = Infinity, c = -Infinity, d = -Infinity;
-      for (let k = child; k < last; k++) {
-        a = Math.min(a, boxes[4 * k]);
-        b = Math.min(b, boxes[4 * k + 1]);
-        c = Math.max(c, boxes[4 * k + 2]);
-        d = Math.max(d, boxes[4 * k + 3]);
-      }
-      boxes.set([a, b, c, d], 4 * pos);
-      ids[pos] = 4 * child;
-      ends[pos] = 4 * last;
-      pos++;
-    }
-    from = levelEnd;
-  }
-  return { tree: { boxes, ids, ends, leafEnd: 4 * n, root: 4 * (total - 1) }, levels: counts.length };
 }
 
 /** Whether coords[s..e) is a closed ring over exactly the four corners of its bounding box, walked edge by edge. */
@@ -463,47 +382,3 @@ function halfWidth(c: Float64Array, ringStart: Int32Array, r0: number, r1: numbe
   return a / 2;
 }
 
-/**
- * Position of (x, y) in [0, 2^16) along a Hilbert curve (after "Fast Hilbert curve generation,
- * sorting, and range queries" by rawrunprotected, as used in Flatbush): nearby centres, nearby ranks.
- */
-function hilbert(x: number, y: number): number {
-  let a = x ^ y;
-  let b = 0xffff ^ a;
-  let c = 0xffff ^ (x | y);
-  let d = x & (y ^ 0xffff);
-  let A = a | (b >> 1);
-  let B = (a >> 1) ^ a;
-  let C = (c >> 1) ^ (b & (d >> 1)) ^ c;
-  let D = (a & (c >> 1)) ^ (d >> 1) ^ d;
-
-  a = A; b = B; c = C; d = D;
-  A = (a & (a >> 2)) ^ (b & (b >> 2));
-  B = (a & (b >> 2)) ^ (b & ((a ^ b) >> 2));
-  C ^= (a & (c >> 2)) ^ (b & (d >> 2));
-  D ^= (b & (c >> 2)) ^ ((a ^ b) & (d >> 2));
-
-  a = A; b = B; c = C; d = D;
-  A = (a & (a >> 4)) ^ (b & (b >> 4));
-  B = (a & (b >> 4)) ^ (b & ((a ^ b) >> 4));
-  C ^= (a & (c >> 4)) ^ (b & (d >> 4));
-  D ^= (b & (c >> 4)) ^ ((a ^ b) & (d >> 4));
-
-  a = A; b = B; c = C; d = D;
-  C ^= (a & (c >> 8)) ^ (b & (d >> 8));
-  D ^= (b & (c >> 8)) ^ ((a ^ b) & (d >> 8));
-
-  a = C ^ (C >> 1);
-  b = D ^ (D >> 1);
-  let i0 = x ^ y;
-  let i1 = b | (0xffff ^ (i0 | a));
-  i0 = (i0 | (i0 << 8)) & 0x00ff00ff;
-  i0 = (i0 | (i0 << 4)) & 0x0f0f0f0f;
-  i0 = (i0 | (i0 << 2)) & 0x33333333;
-  i0 = (i0 | (i0 << 1)) & 0x55555555;
-  i1 = (i1 | (i1 << 8)) & 0x00ff00ff;
-  i1 = (i1 | (i1 << 4)) & 0x0f0f0f0f;
-  i1 = (i1 | (i1 << 2)) & 0x33333333;
-  i1 = (i1 | (i1 << 1)) & 0x55555555;
-  return ((i1 << 1) | i0) >>> 0;
-}

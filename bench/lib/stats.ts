@@ -71,8 +71,12 @@ export const collect: () => void = (() => {
   }
 })();
 
-/** Heap in use after a full collection. */
+/**
+ * Memory in use after a full collection: the V8 heap plus ArrayBuffer backing stores, which live
+ * outside it (an index built on typed arrays would otherwise look free).
+ */
 export function heapUsed(): number {
   collect();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }

@@ -27,6 +27,8 @@ export interface WanderPatternState {
   /** The episode's path resampled by distance within the window, flat [t, x, y, ...]. */
   pts: number[];
   lastEval: EpochMs;
+  /** Time of the newest path point at the last classification: no new point, nothing to classify again. */
+  evalPt: EpochMs;
   /** An alert was raised in this episode. */
   alerted: boolean;
   lastAlert: EpochMs | null;
@@ -39,6 +41,7 @@ const INIT: WanderPatternState = {
   recent: [],
   pts: [],
   lastEval: 0,
+  evalPt: 0,
   alerted: false,
   lastAlert: null,
   pattern: 'none',
@@ -87,11 +90,12 @@ export const wanderPattern: Detector<WanderPatternState> = {
     while (first < pts.length - 3 && pts[first] < t - rules.windowS * 1000) first += 3;
     if (first > 0) pts = pts.slice(first);
     let s: WanderPatternState = { ...state, floorId: fix.floorId, recent, pts, alerted };
-    if (t - state.lastEval < rules.evalEveryS * 1000) return { state: s, alerts: [] };
+    const newest = pts[pts.length - 3];
+    if (t - state.lastEval < rules.evalEveryS * 1000 || newest === state.evalPt) return { state: s, alerts: [] };
     const path: [number, number][] = [];
     for (let i = 0; i < pts.length; i += 3) path.push([pts[i + 1], pts[i + 2]]);
     const { pattern, features } = classifyTravel(path, rules);
-    s = { ...s, lastEval: t, pattern };
+    s = { ...s, lastEval: t, evalPt: newest, pattern };
     const cooling = s.lastAlert !== null && t - s.lastAlert < rules.cooldownS * 1000;
     if (!RESTLESS.has(pattern) || s.alerted || cooling) return { state: s, alerts: [] };
     const detail =

@@ -38,6 +38,8 @@ interface Lane {
   accel: (PackedAccel | null)[];
   waiting: Map<number, number>; // seq -> fix count
   restarts: number[];
+  /** Registrations after start, replayed into a restarted worker. */
+  later: Extract<ToWorker, { type: 'tag' }>[];
 }
 
 const WORKER_URL = new URL('../../workers/geo-worker.ts', import.meta.url);
@@ -75,7 +77,7 @@ export class GeoPool {
       const mine = this.tagIds
         .map((tagId, idx) => ({ idx, tagId, residentId: this.tagResident[idx] }))
         .filter((t) => t.idx % n === w);
-      const lane: Lane = { worker: null, inline: null, buf: [], accel: [], waiting: new Map(), restarts: [] };
+      const lane: Lane = { worker: null, inline: null, buf: [], accel: [], waiting: new Map(), restarts: [], later: [] };
       if (opts.workers === 0) {
         lane.inline = new Partition(world, floorIds, undefined, () => performance.now());
         for (const t of mine) lane.inline.addTag(t.idx, t.tagId, t.residentId);
@@ -117,8 +119,10 @@ export class GeoPool {
     const idx = this.tagIndex.get(tagId) ?? this.addTagLocal(tagId, residentId);
     this.tagResident[idx] = residentId;
     const lane = this.laneOf(idx);
-    if (lane.inline) lane.inline.addTag(idx, tagId, residentId, resident);
-    else lane.worker!.postMessage({ type: 'tag', idx, tagId, residentId, resident } satisfies ToWorker);
+    if (lane.inline) return lane.inline.addTag(idx, tagId, residentId, resident);
+    const msg = { type: 'tag', idx, tagId, residentId, resident } satisfies ToWorker;
+    lane.later.push(msg);
+    lane.worker!.postMessage(msg);
   }
 
   /** Queue an accepted fix of a registered tag on a known floor. */
@@ -211,6 +215,7 @@ export class GeoPool {
 
   private spawn(lane: Lane, init: GeoWorkerInit, w: number): void {
     const worker = new Worker(BOOT, { eval: true, workerData: init });
+    for (const msg of lane.later) worker.postMessage(msg);
     worker.on('message', (m: FromWorker) => this.onResult(lane, m.seq, m.result));
     worker.on('error', (e) => {
       // A crashed worker loses its tags' detector state, not the service: report, drop what it

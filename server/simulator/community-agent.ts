@@ -1,13 +1,16 @@
 /**
  * A community resident at home wearing an outdoor GNSS tracker: pottering about the house and yard, reported
- * every `intervalMs` with the 5–15 m error of GNSS near buildings. The reported accuracy always covers the error,
- * so an accuracy-aware home-area rule does not see the resident leave.
+ * every `intervalMs` with the 5–15 m error of GNSS near buildings. The error drifts slowly (multipath changes over
+ * minutes, not between two fixes), so a resident sitting at home does not appear to roam; and the reported
+ * accuracy always covers it, so an accuracy-aware home-area rule does not see the resident leave.
  */
 import type { Resident } from '../../geo/model';
 import type { SiteFrame } from '../../geo/frame';
 import type { Pt } from './floor-nav';
 import { Rng } from './rng';
 import type { OutdoorRawFix } from './types';
+
+const ERROR_TIME_CONSTANT_MS = 300_000;
 
 export class CommunityAgent {
   private readonly behaviour: Rng;
@@ -17,6 +20,11 @@ export class CommunityAgent {
   private nextFixAt: number;
   private readonly battery0: number;
   private readonly drainPerMs: number;
+  /** GNSS error (m) and reported accuracy, both drifting: a first-order (Ornstein–Uhlenbeck) process. */
+  private ex = 0;
+  private ey = 0;
+  private accuracy: number;
+  private readonly rho: number;
 
   constructor(
     readonly resident: Resident,
@@ -36,6 +44,10 @@ export class CommunityAgent {
     this.battery0 = this.behaviour.range(50, 100);
     // GNSS trackers drain faster than UWB tags
     this.drainPerMs = this.behaviour.range(0.5, 1.0) / 3_600_000;
+    this.accuracy = this.noise.range(5, 15);
+    this.rho = Math.exp(-intervalMs / ERROR_TIME_CONSTANT_MS);
+    const sigma = this.accuracy / 2.5;
+    [this.ex, this.ey] = [this.noise.gaussian() * sigma, this.noise.gaussian() * sigma];
   }
 
   private somewhereAtHome(): Pt {
@@ -57,12 +69,14 @@ export class CommunityAgent {
   }
 
   private fix(ts: number): OutdoorRawFix {
-    const accuracy = this.noise.range(5, 15);
-    let dx = (this.noise.gaussian() * accuracy) / 2;
-    let dy = (this.noise.gaussian() * accuracy) / 2;
-    const r = Math.hypot(dx, dy);
-    if (r > accuracy) [dx, dy] = [(dx * accuracy) / r, (dy * accuracy) / r];
-    const [lon, lat] = this.frame.toLngLat(this.pos.x + dx, this.pos.y + dy);
+    const accuracy = (this.accuracy = Math.max(5, Math.min(15, this.accuracy + this.noise.gaussian() * 0.5)));
+    const sigma = accuracy / 2.5;
+    const k = Math.sqrt(1 - this.rho * this.rho) * sigma;
+    this.ex = this.rho * this.ex + k * this.noise.gaussian();
+    this.ey = this.rho * this.ey + k * this.noise.gaussian();
+    const r = Math.hypot(this.ex, this.ey);
+    if (r > accuracy) [this.ex, this.ey] = [(this.ex * accuracy) / r, (this.ey * accuracy) / r];
+    const [lon, lat] = this.frame.toLngLat(this.pos.x + this.ex, this.pos.y + this.ey);
     return {
       tagId: this.resident.tagId,
       ts: Math.round(ts),

@@ -16,7 +16,7 @@ import { TaskKit } from './routine';
 import type { Episode } from './types';
 
 const PACE_SPAN_M = 7;
-const PACE_MS = 20_000;
+const PACE_SPEED = 1.0;
 /** The pacing stays this far from every exit, so only the final approach raises the exit alert. */
 const PACE_CLEARANCE_M = 5.5;
 const STAND_FROM_EXIT_M = 1.5;
@@ -87,9 +87,9 @@ export function nearestExitPlan(nav: FloorNav, corridor: CorridorNav, fromS: num
 
 /**
  * Back and forth between two points of the corridor up to PACE_SPAN_M apart, with at least two full turns,
- * ending at the exit-side end; returns the turning points and the speed that makes it last about PACE_MS.
+ * ending at the exit-side end; returns the turning points and the speed that makes it last about `paceMs`.
  */
-function paceLegs(nav: FloorNav, c: CorridorNav, fromS: number, towardS: number): { legs: number[]; speed: number } {
+function paceLegs(nav: FloorNav, c: CorridorNav, fromS: number, towardS: number, paceMs: number): { legs: number[]; speed: number } {
   const dir = towardS >= fromS ? 1 : -1;
   const clear = (s: number) => nav.exitClearance(nav.corridorPoint(c, s)) >= PACE_CLEARANCE_M;
   const within = (s: number) => s >= 0.5 && s <= c.len - 0.5;
@@ -98,17 +98,20 @@ function paceLegs(nav: FloorNav, c: CorridorNav, fromS: number, towardS: number)
     near += dir * STEP;
   }
   let legs: number[];
+  let far: number;
   if (Math.abs(near - fromS) >= PACE_SPAN_M - 2) {
     // room enough toward the exit: pace between here and there
-    legs = [near, fromS, near];
+    far = fromS;
+    legs = [near, far, near];
   } else {
-    let far = near - dir * PACE_SPAN_M;
+    far = near - dir * PACE_SPAN_M;
     while ((!within(far) || !clear(far)) && Math.abs(far - near) > STEP) far += dir * STEP;
     legs = [far, near, far, near];
   }
-  let dist = Math.abs(legs[0] - fromS);
-  for (let i = 1; i < legs.length; i++) dist += Math.abs(legs[i] - legs[i - 1]);
-  const speed = Math.max(0.8, Math.min(1.2, dist / (PACE_MS / 1000)));
+  const length = () => legs.reduce((d, s, i) => d + Math.abs(s - (i === 0 ? fromS : legs[i - 1])), 0);
+  // longer pacing: more turns (two legs at a time, so it still ends at the exit-side end)
+  while (length() + Math.abs(near - far) < (paceMs / 1000) * PACE_SPEED) legs.push(far, near);
+  const speed = Math.max(0.8, Math.min(1.2, length() / (paceMs / 1000)));
   return { legs, speed };
 }
 
@@ -116,8 +119,13 @@ function corridorWaypoints(nav: FloorNav, c: CorridorNav, ss: number[]): Waypoin
   return ss.map((s) => ({ ...nav.corridorPoint(c, s), place: { kind: 'corridor', id: c.zone.id } }));
 }
 
-/** The tasks of an exit-approach episode for `agent`; `episode` is filled in as it plays. */
-export function exitApproachTasks(agent: IndoorAgent, episode: Episode, bedTime: boolean): Task[] {
+/** The tasks of an exit-approach episode for `agent` (pacing ~paceMs, standing by the exit ~lingerMs); `episode` is filled in as it plays. */
+export function exitApproachTasks(
+  agent: IndoorAgent,
+  episode: Episode,
+  opts: { bedTime: boolean; paceMs: number; lingerMs: number },
+): Task[] {
+  const { bedTime, paceMs, lingerMs } = opts;
   const nav = agent.nav;
   const kit = new TaskKit(agent);
   let plan: ExitPlan | null = null;
@@ -125,7 +133,7 @@ export function exitApproachTasks(agent: IndoorAgent, episode: Episode, bedTime:
     (a.place.kind === 'room' ? nav.rooms.get(a.place.id)?.corridor : nav.corridors.find((c) => c.zone.id === a.place.id)) ??
     a.home.corridor;
   const rng = agent.behaviour;
-  const standMs = rng.range(18_000, 22_000);
+  const standMs = lingerMs * rng.range(0.9, 1.1);
   const lounge = kit.room('lounge');
   const back: Task = bedTime || !lounge ? kit.bed('lying', 60_000) : kit.seatIn(lounge, rng.range(20, 40) * 60_000, 'lounge');
   return [
@@ -152,7 +160,7 @@ export function exitApproachTasks(agent: IndoorAgent, episode: Episode, bedTime:
         const fromS = nav.corridorParam(c, a.pos);
         plan = nearestExitPlan(nav, c, fromS);
         if (!plan) return [];
-        const pace = paceLegs(nav, c, fromS, plan.standS);
+        const pace = paceLegs(nav, c, fromS, plan.standS, paceMs);
         a.setWalkSpeed(pace.speed);
         return corridorWaypoints(nav, c, pace.legs);
       },

@@ -28,6 +28,8 @@ const DEFAULTS = {
   outdoorIntervalMs: 10_000,
   firstWanderAfterMs: 15_000,
   wanderEveryMs: 180_000,
+  wanderPaceMs: 20_000,
+  wanderLingerMs: 20_000,
   fallEveryMs: 0,
   firstFallAfterMs: 90_000,
   extraTags: 0,
@@ -225,7 +227,7 @@ export class Simulator {
     const m = localMinutes(t, this.site.site.timeZone);
     const bedTime = m >= habits.bedAt || m < habits.wakeAt;
     const ep = this.episode('exit_approach', chosen, t);
-    chosen.interrupt(exitApproachTasks(chosen, ep, bedTime), t);
+    chosen.interrupt(exitApproachTasks(chosen, ep, { bedTime, paceMs: this.opts.wanderPaceMs, lingerMs: this.opts.wanderLingerMs }), t);
   }
 
   private startFall(t: number): void {

@@ -92,7 +92,8 @@ export function makeRoutine(timeZone: string): { routine: Routine; habitsFor(age
       if (m >= start - 10 && m < end - 15 && s.lastMeal !== key) {
         s.lastMeal = key;
         const dining = tasks.room('dining');
-        if (dining) return [tasks.seatIn(dining, (end - m + r.range(0, 15)) * MIN, 'meal')];
+        // a meal takes 30–50 min from sitting down, however early one came
+        if (dining) return [tasks.seatIn(dining, Math.min(r.range(30, 50), end + 10 - m) * MIN, 'meal')];
       }
     }
     if (m >= NAP[0] && m < NAP[1] && s.napDay !== day) {
@@ -100,19 +101,24 @@ export function makeRoutine(timeZone: string): { routine: Routine; habitsFor(age
       if (r.chance(0.5)) return [tasks.bed('lying', cap(r.range(30, 80)), 'nap')];
     }
 
+    // Nobody sits still for an hour: seated stays are at most 45 min, and after one the resident gets up and
+    // goes elsewhere (a tag that barely moves for an hour by day is what the inactivity rule watches for).
+    const wasSeated = agent.posture === 'seated';
     const choice = r.next();
     const lounge = tasks.room('lounge');
     const dining = tasks.room('dining');
     const nurse = tasks.room('nurse_station');
-    if (choice < 0.35 && lounge) return [tasks.seatIn(lounge, cap(r.range(15, 60)), 'lounge')];
-    if (choice < 0.55) return [tasks.bed('seated', cap(r.range(15, 45)), 'rest')];
+    if (choice < 0.35 && lounge && !(wasSeated && agent.label === 'lounge')) return [tasks.seatIn(lounge, cap(r.range(15, 45)), 'lounge')];
+    if (choice < 0.55 && !(wasSeated && agent.label === 'rest')) return [tasks.bed('seated', cap(r.range(15, 40)), 'rest')];
     if (choice < 0.72) {
       const walk = tasks.corridorWalk();
       if (walk) return walk;
     }
     if (choice < 0.79 && nurse) return [tasks.standIn(nurse, cap(r.range(2, 6)), 'nurse-station')];
     if (choice < 0.89) return [tasks.bathroom(cap(r.range(3, 8)), 'bathroom')];
-    if (choice < 0.95 && dining) return [tasks.seatIn(dining, cap(r.range(20, 50)), 'activity')];
+    if (choice < 0.95 && dining && !(wasSeated && (agent.label === 'activity' || agent.label === 'meal'))) {
+      return [tasks.seatIn(dining, cap(r.range(20, 45)), 'activity')];
+    }
     return [tasks.inRoom('standing', cap(r.range(2, 10)))];
   };
 

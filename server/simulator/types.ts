@@ -38,6 +38,13 @@ export interface SimulatorOptions {
   /** Then one every this often, rotating through the dementia ward's wander-risk residents; 0: no repeats. Default 180 000. */
   wanderEveryMs?: number;
   /**
+   * How long the wanderer paces before heading for the exit, and stands by it. Default 20 000 each, which puts the
+   * exit approach well within 60 s of the start; the default wander-pattern (pacing: 3 turns over 25 m) and
+   * exit-lingering (60 s) rules want longer, e.g. 60 000 and 70 000, and the first approach then comes later.
+   */
+  wanderPaceMs?: number;
+  wanderLingerMs?: number;
+  /**
    * Scripted falls of fall-risk residents (device fall event, accelerometer impact, drop to floor height, stillness),
    * every this often after `firstFallAfterMs`. Default 0: off, so that tests and benchmarks see only the alerts
    * they ask for.
