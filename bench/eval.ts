@@ -90,7 +90,9 @@ function scenarioSection(seed: number, per: number): void {
       const hit = mine.find((a) => a.fixTs >= (e.onset ?? e.t0) - 1000);
       if (hit) {
         g.tp++;
-        g.delays.push((hit.fixTs - (e.expectAt ?? e.onset ?? e.t0)) / 1000);
+        const delay = (hit.fixTs - (e.expectAt ?? e.onset ?? e.t0)) / 1000;
+        g.delays.push(delay);
+        if (THRESHOLD_GROUPS.has(e.group) && delay > 5) g.notes.push(`late by ${delay.toFixed(1)} s: ${e.name}`);
       } else g.notes.push(`missed: ${e.name}`);
       if (e.clearAt !== undefined) {
         g.clearsDue++;

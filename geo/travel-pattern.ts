@@ -35,11 +35,12 @@ export interface TravelOptions {
   revisitM: number;
   /** Random needs more evidence than a pattern: at least this much path, metres... */
   randomMinPathM: number;
-  /** ...at least this fraction of points revisiting the earlier path other than by walking straight back
-   *  (and more of them than walk back), or a path at least this many times the diagonal of the area it
-   *  covers (roaming over and over it)... */
+  /** ...at least this fraction of points revisiting the earlier path other than by walking straight back,
+   *  or a path at least this many times the diagonal of the area it covers (roaming over and over it)... */
   randomRevisit: number;
   randomExtentRatio: number;
+  /** ...and not a trip there and back: at most this share of the revisits walk the earlier path backwards. */
+  maxRetraceShare: number;
   /** ...with at least this many changes of direction per 10 m. */
   randomTurnsPer10M: number;
 }
@@ -190,19 +191,15 @@ export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeat
     );
   }
   const turns = turnEvents(turn, o.turnDeg, b);
-  // Net turning from step-to-step headings (it telescopes: jitter cancels, laps add up), leaving out
-  // sharp turn-backs, whose sense is noise.
-  const sharp = turnEvents(turn, 150, b);
-  const skip = new Uint8Array(n);
-  for (const r of sharp) for (let k = r - b; k <= r + b; k++) if (k >= 0 && k < n) skip[k] = 1;
+  // Net turning: the sum of the changes of heading over two steps (it telescopes, so jitter cancels and
+  // laps add up; the two-step baseline keeps a jittery point from flipping a heading).
   let netTurnDeg = 0;
-  for (let i = 1; i < n - 1; i++) {
-    if (skip[i]) continue;
+  for (let i = 0; i + 3 < n; i++) {
     netTurnDeg += signedTurnDeg(
-      pts[i][0] - pts[i - 1][0],
-      pts[i][1] - pts[i - 1][1],
-      pts[i + 1][0] - pts[i][0],
-      pts[i + 1][1] - pts[i][1],
+      pts[i + 2][0] - pts[i][0],
+      pts[i + 2][1] - pts[i][1],
+      pts[i + 3][0] - pts[i + 1][0],
+      pts[i + 3][1] - pts[i + 1][1],
     );
   }
   const { reversals, lateralM, endSpreadM } = axisReversals(pts, o.reversalM);
@@ -285,14 +282,14 @@ function isLapping(f: TravelFeatures, o: TravelOptions): boolean {
 
 /**
  * Haphazard: many changes of direction, going over the same area again and again without a pattern: crossing
- * the earlier path (a trip there and back only retraces it) or covering a small area with a long path.
+ * the earlier path or covering a small area with a long path, but not just retracing it (a trip there and back).
  */
 function isRandom(f: TravelFeatures, o: TravelOptions): boolean {
   return (
     f.pathM >= o.randomMinPathM &&
     (f.turns * 10) / f.pathM >= o.randomTurnsPer10M &&
-    ((f.revisitSame + f.revisitCross >= o.randomRevisit && f.revisitSame + f.revisitCross >= f.revisitBack) ||
-      f.pathM >= o.randomExtentRatio * f.extentM)
+    f.revisitBack <= o.maxRetraceShare * f.revisit &&
+    (f.revisitSame + f.revisitCross >= o.randomRevisit || f.pathM >= o.randomExtentRatio * f.extentM)
   );
 }
 

@@ -6,15 +6,18 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import type { MqttClient } from 'mqtt';
-import { Accounts } from './auth/accounts';
+import type { Accounts } from './auth/accounts';
+import { openAccounts } from './auth/bootstrap';
 import { AlertService } from './alerts/alert-service';
 import { configFromEnv, type Config } from './config';
-import { seedDemo } from './demo';
 import { apiRoutes } from './http/api';
+import { cors } from './http/cors';
 import { ingestRoutes } from './ingest/http-ingest';
 import { startMqttIngest } from './ingest/mqtt-ingest';
 import { FixNormalizer } from './ingest/normalize';
 import { Metrics } from './metrics';
+import { History } from './history/history';
+import { replayRoutes } from './http/replay-api';
 import { GeoPool } from './pipeline/geo-pool';
 import { Pipeline } from './pipeline/pipeline';
 import { Realtime } from './realtime/socket-server';
@@ -63,11 +66,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     bundles = [withSyntheticTags(bundles[0], config.simExtraTags), ...bundles.slice(1)];
   }
   const registry = new Registry(bundles);
-  const accounts = new Accounts();
-  if (config.demo) {
-    await seedDemo(accounts, registry);
-    log.warn('DEMO MODE: demo accounts (admin/admin-demo, nurse/nurse-demo, ...) and gateway key "demo-gateway-key" are active. Never run demo mode with real residents.');
-  }
+  // demo: the published accounts, loudly; otherwise the accounts file and the first admin from ADMIN_PASSWORD (or a refusal to start)
+  const accounts = await openAccounts(config, registry, log);
 
   const store: Store = await createStore(config.databaseUrl ?? undefined, config.dataDir);
   log.info({ store: store.kind }, 'store open');
@@ -77,6 +77,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const http: HttpServer = createServer(app);
   const realtime = new Realtime(http, accounts, registry, {
     frameHz: config.frameHz,
+    corsOrigins: config.corsOrigins,
     configure: config.redisUrl ? (io) => attachRedisAdapter(io, config.redisUrl!, log) : undefined,
   });
   const alerts = new AlertService(
@@ -84,6 +85,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     (alert, change) => {
       if (change === 'raised') metrics.alertsRaised.inc(1, { kind: alert.kind });
       realtime.publishAlert(alert);
+      history?.onAlert(alert, change); // history (issue 5): full-rate track around the alert
       log.info({ alert: alert.id, kind: alert.kind, resident: alert.residentId, change }, 'alert');
     },
     store,
@@ -124,23 +126,45 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       },
     }),
   );
+  app.use(cors(config.corsOrigins));
   let ready = false;
   app.get('/healthz', (_req, res) => {
     const ok = ready && geo.stats.deadWorkers === 0;
     res.status(ok ? 200 : 503).json({ ok, sites: registry.sites.size, tags: registry.tags.size, deadWorkers: geo.stats.deadWorkers });
   });
   app.get('/metrics', (_req, res) => void res.type('text/plain; version=0.0.4').send(metrics.render()));
-  app.use(ingestRoutes(accounts, pipeline, { perKeyPerMinute: 60_000 }));
+  app.use(ingestRoutes(accounts, pipeline, { perKeyPerMinute: config.ingestPerKeyPerMinute }));
   app.use(
     apiRoutes({
       accounts,
       registry,
       alerts,
       store,
-      loginPerMinute: 10,
+      live: realtime,
+      login: { failuresPerIpPerMinute: config.loginFailuresPerIpPerMinute, failuresPerUserPerMinute: config.loginFailuresPerUserPerMinute },
+      log,
       onResidentCreated: (r) => geo.registerTag(r.tagId, r.id, r),
     }),
   );
+  // --- history (issue 5) ---
+  // Write-ahead log before 202, compressed track rows, recovery after a crash, retention, replay API
+  // (docs/history.md). HISTORY=off runs without any of it (only to measure its cost).
+  const history = config.history
+    ? await History.start(
+        { store, registry, log },
+        {
+          dataDir: config.dataDir,
+          retention: { defaultDays: config.historyRetentionDays, bySite: config.historyRetentionBySite },
+          retentionIntervalMs: config.historyRetentionIntervalMs,
+        },
+      )
+    : null;
+  if (history) {
+    pipeline.makeDurableWith(history.durable);
+    history.registerMetrics(metrics);
+    app.use(replayRoutes({ accounts, registry, alerts, store }));
+  }
+  // --- end history ---
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint' }));
   if (existsSync(CLIENT_DIST)) app.use(express.static(CLIENT_DIST, { index: 'index.html', maxAge: '1h' }));
   else log.warn(`client not built (${CLIENT_DIST} missing): run npm run build:client`);
@@ -207,6 +231,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await realtime.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await geo.close();
+      await history?.close();
       await store.close();
     },
   };

@@ -1,11 +1,21 @@
-import type { Accounts } from './auth/accounts';
+import { DEMO_GATEWAY_KEY, type Accounts } from './auth/accounts';
 import type { Registry } from './registry';
 
-export const DEMO_GATEWAY_KEY = 'demo-gateway-key';
+export { DEMO_GATEWAY_KEY };
+
+/** What demo mode publishes (README, SPEC §10): printed at start so nobody mistakes it for production. */
+export const DEMO_BANNER = [
+  '*********************************************************************************************',
+  '*  DEMO MODE: well-known accounts admin/admin-demo, nurse/nurse-demo, manager/manager-demo,  *',
+  '*  family/family-demo, regulator/regulator-demo and gateway key "demo-gateway-key" are ON.   *',
+  '*  Anyone who has read the README can log in. NEVER run demo mode with real residents.      *',
+  '*  Production: DEMO=off ADMIN_PASSWORD=<a strong password> (see README, Security).          *',
+  '*********************************************************************************************',
+].join('\n');
 
 /**
  * Demo mode (SPEC §10): well-known accounts and a gateway key for every loaded site. The server
- * logs this loudly, and never seeds them outside demo mode.
+ * logs this loudly, and `Accounts` refuses them outside demo mode.
  */
 export async function seedDemo(accounts: Accounts, registry: Registry): Promise<{ familyResidentId: string | null }> {
   const sites = [...registry.sites.values()];
@@ -15,16 +25,18 @@ export async function seedDemo(accounts: Accounts, registry: Registry): Promise<
   // the family account follows a wander-risk resident of a ward, so the demo wanderer's alerts reach it
   const relative = residents.find((r) => r.wanderRisk && !r.community && r.wardId) ?? residents[0] ?? null;
   const base = { siteIds, wardIds: [] as string[], residentIds: [] as string[] };
+  const demo = { demo: true };
   await Promise.all([
-    accounts.addAccount({ ...base, username: 'admin', role: 'admin', displayName: 'Administrator 管理员' }, 'admin-demo'),
-    accounts.addAccount({ ...base, username: 'nurse', role: 'nurse', displayName: 'Night nurse 夜班护士', wardIds }, 'nurse-demo'),
-    accounts.addAccount({ ...base, username: 'manager', role: 'manager', displayName: 'Manager 院长' }, 'manager-demo'),
+    accounts.addAccount({ ...base, username: 'admin', role: 'admin', displayName: 'Administrator 管理员' }, 'admin-demo', demo),
+    accounts.addAccount({ ...base, username: 'nurse', role: 'nurse', displayName: 'Night nurse 夜班护士', wardIds }, 'nurse-demo', demo),
+    accounts.addAccount({ ...base, username: 'manager', role: 'manager', displayName: 'Manager 院长' }, 'manager-demo', demo),
     accounts.addAccount(
       { ...base, username: 'family', role: 'family', displayName: 'Family 家属', residentIds: relative ? [relative.id] : [] },
       'family-demo',
+      demo,
     ),
-    accounts.addAccount({ ...base, username: 'regulator', role: 'regulator', displayName: 'Regulator 民政局' }, 'regulator-demo'),
+    accounts.addAccount({ ...base, username: 'regulator', role: 'regulator', displayName: 'Regulator 民政局' }, 'regulator-demo', demo),
   ]);
-  for (const s of sites) accounts.addIngestKey(`demo-gateway:${s.id}`, s.id, null, DEMO_GATEWAY_KEY);
+  for (const s of sites) accounts.addIngestKey(`demo-gateway:${s.id}`, s.id, null, DEMO_GATEWAY_KEY, { demo: true, label: 'demo gateway' });
   return { familyResidentId: relative?.id ?? null };
 }

@@ -1,3 +1,4 @@
+import { DETECTORS } from '../../geo/detect';
 import { bathroomLong } from '../../geo/detect/bathroom-long';
 import { exitLingering } from '../../geo/detect/exit-lingering';
 import { fallAccel } from '../../geo/detect/fall-accel';
@@ -17,21 +18,8 @@ import { World } from '../../geo/world';
 import type { Episode } from './episodes';
 import { floorZones } from './floor';
 
-/** The safety detectors, in the order proposed for geo/detect/index.ts. */
-export const SAFETY_DETECTORS: readonly Detector<any>[] = [
-  sos,
-  fallDevice,
-  fallAccel,
-  fallHeight,
-  tamper,
-  tagSilent,
-  exitLingering,
-  inactivity,
-  bathroomLong,
-  outOfBed,
-  wanderPattern,
-  lowBattery,
-];
+/** The product's detectors, in the product's order (geo/detect/index.ts). */
+export const SAFETY_DETECTORS: readonly Detector<any>[] = DETECTORS;
 
 export interface Timed extends AlertCandidate {
   detector?: string;

@@ -17,7 +17,7 @@ export interface InactivityRules {
   dayForFallRisk: boolean;
   /** By day for everyone. */
   dayForAll: boolean;
-  /** Moving further than this (plus the fix's accuracy) from where stillness began is movement, metres. */
+  /** Moving further than this (plus half the fix's accuracy) from where the tag lies still is movement, metres. */
   moveRadiusM: number;
   /** Consecutive fixes beyond the radius needed (one multipath outlier is not a step). */
   moveFixes: number;
@@ -71,7 +71,8 @@ export const inactivity: Detector<InactivityState> = {
     const rules = ruleSection<InactivityRules>(ctx.rules, 'inactivity');
     const { fix } = input;
     let s: InactivityState = { ...state, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, rules.moveRadiusM) };
-    const radius = rules.moveRadiusM + Math.max(0, fix.accuracy || 0);
+    // Half the reported accuracy on top: the anchor is a mean, and a move needs several fixes that agree.
+    const radius = rules.moveRadiusM + 0.5 * Math.max(0, fix.accuracy || 0);
     const otherFloor = fix.floorId !== s.floorId;
     const beyond = s.stillSince === null || otherFloor || Math.hypot(fix.x - s.ax, fix.y - s.ay) > radius;
     const away = beyond ? s.away + 1 : 0;
@@ -109,7 +110,8 @@ function check(
   rules: InactivityRules,
 ): DetectorResult<InactivityState> {
   if (!rules.enabled || s.alerted || s.stillSince === null || s.charging.charging) return { state: s, alerts: [] };
-  if (inBed(inside, ctx)) return { state: s, alerts: [] };
+  // In bed: confirmed, or where the tag lies still (the mean of its fixes, steadier than any one fix) is.
+  if (inBed(inside, ctx) || inBed(ctx.zones.containing(s.floorId, s.ax, s.ay), ctx)) return { state: s, alerts: [] };
   const night = nightStart(now, ctx) !== null;
   const byDay = rules.dayForAll || (rules.dayForFallRisk && ctx.resident.fallRisk);
   if (!night && !byDay) return { state: s, alerts: [] };

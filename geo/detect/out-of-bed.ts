@@ -20,6 +20,8 @@ export interface OutOfBedState {
   outSince: EpochMs | null;
   /** The current run of fixes outside the bed, before hysteresis confirms the exit. */
   rawOut: Streak;
+  /** The previous fix lay in the bed zone. */
+  rawIn: boolean;
   alerted: boolean;
   floorId: string;
   x: number;
@@ -34,14 +36,18 @@ export interface OutOfBedState {
  */
 export const outOfBed: Detector<OutOfBedState> = {
   name: 'out-of-bed',
-  init: () => ({ wasInBed: null, outSince: null, rawOut: NO_STREAK, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ wasInBed: null, outSince: null, rawOut: NO_STREAK, rawIn: false, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
   step(state, input, ctx) {
     const { fix } = input;
-    const bed = inBed(input.inside, ctx);
-    const rawOut = extendStreak(state.rawOut, !inBed(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx), fix.ts);
+    const rawIn = inBed(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx);
+    // In bed: confirmed by hysteresis, or two fixes in a row in the bed zone (with noisy positioning a
+    // small bed zone can take minutes to confirm, and a resident seen in bed must still count).
+    const bed = inBed(input.inside, ctx) || (rawIn && state.rawIn);
+    const rawOut = extendStreak(state.rawOut, !rawIn, fix.ts);
     let s: OutOfBedState = {
       ...state,
       rawOut,
+      rawIn,
       floorId: fix.floorId,
       x: fix.x,
       y: fix.y,

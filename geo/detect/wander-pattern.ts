@@ -10,8 +10,8 @@ export interface WanderPatternRules extends TravelOptions {
   wanderRiskOnly: boolean;
   /** Sliding window of travel classified, seconds. */
   windowS: number;
-  /** Positions are the mean of this many fixes before the leash filter (jitter). */
-  smoothFixes: number;
+  /** Positions are the mean of the fixes of the last this many seconds before the leash filter (jitter). */
+  smoothS: number;
   /** No progress for this long ends an episode of travel, seconds. */
   stopS: number;
   /** Classify at most this often, seconds of fix time. */
@@ -22,7 +22,7 @@ export interface WanderPatternRules extends TravelOptions {
 
 export interface WanderPatternState {
   floorId: string;
-  /** Last fixes, flat [x, y, ...], for smoothing. */
+  /** Last fixes, flat [t, x, y, ...], for smoothing. */
   recent: number[];
   /** The episode's path resampled by distance within the window, flat [t, x, y, ...]. */
   pts: number[];
@@ -65,15 +65,16 @@ export const wanderPattern: Detector<WanderPatternState> = {
     }
     const t = fix.ts;
     const sameFloor = fix.floorId === state.floorId;
-    const recent = [...(sameFloor ? state.recent : []), fix.x, fix.y].slice(-2 * Math.max(1, rules.smoothFixes));
+    const recent = [...(sameFloor ? state.recent : []), t, fix.x, fix.y];
+    while (recent.length > 3 && recent[0] < t - rules.smoothS * 1000) recent.splice(0, 3);
     let sx = 0;
     let sy = 0;
-    for (let i = 0; i < recent.length; i += 2) {
-      sx += recent[i];
-      sy += recent[i + 1];
+    for (let i = 0; i < recent.length; i += 3) {
+      sx += recent[i + 1];
+      sy += recent[i + 2];
     }
-    const x = sx / (recent.length / 2);
-    const y = sy / (recent.length / 2);
+    const x = sx / (recent.length / 3);
+    const y = sy / (recent.length / 3);
     let pts = sameFloor ? state.pts : [];
     let alerted = sameFloor && state.alerted;
     const k = pts.length;

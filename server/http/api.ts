@@ -1,53 +1,56 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Resident } from '../../geo/model';
-import type { Accounts, Session } from '../auth/accounts';
-import { canHandleAlert, canSeeAlert, visibleResidents } from '../auth/scope';
+import type { Alert, Resident } from '../../geo/model';
+import type { Accounts } from '../auth/accounts';
+import { authorize, authorizeAlert, authorizeResident, authorizeSite, opensFamilyView, visibleResidents } from '../auth/scope';
 import { AlertTransitionError, type AlertService } from '../alerts/alert-service';
+import type { LiveView } from '../realtime/socket-server';
 import type { Registry } from '../registry';
 import type { Store } from '../store';
-import type { SessionUser } from '../realtime/events';
+import { adminRoutes } from './admin-api';
+import { authRoutes } from './auth-api';
+import { allowed, auditAfter, auditOrRefuse, Id, jsonBodiesOnly, noStore, parseBody, parseQuery, pathId, QueryLimit, QueryTime, requireUser, user } from './common';
 
 export interface ApiDeps {
   accounts: Accounts;
   registry: Registry;
   alerts: AlertService;
   store: Store;
+  /** Latest positions, and the family live stream that follows open alerts. */
+  live: LiveView;
   /** A resident was created: the geo core and ingest must know its tag before its first fix. */
   onResidentCreated: (r: Resident, ingestKey: string | null) => void;
-  loginPerMinute: number;
+  login: { failuresPerIpPerMinute: number; failuresPerUserPerMinute: number };
+  log?: Logger;
 }
 
-type AuthedRequest = Request & { session: Session };
-
-const LoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
-const NoteBody = z.object({ note: z.string().max(2000).optional() }).strict();
+const NoteBody = z.object({ note: z.string().max(2000, 'at most 2000 characters').optional() }).strict();
+const ZoneRef = z.string().max(64, 'at most 64 characters');
 const NewResident = z
   .object({
-    name: z.string().min(1).max(100),
-    siteId: z.string().min(1).max(64),
-    ward: z.string().max(64).optional(),
-    wardId: z.string().max(64).optional(),
-    roomZoneId: z.string().max(64).optional(),
-    bedZoneId: z.string().max(64).optional(),
-    bathroomZoneId: z.string().max(64).optional(),
-    safeZoneIds: z.array(z.string().max(64)).max(50).optional(),
-    forbiddenZoneIds: z.array(z.string().max(64)).max(50).optional(),
-    homeZoneId: z.string().max(64).optional(),
+    name: z.string().min(1, 'must not be empty').max(100, 'at most 100 characters'),
+    siteId: Id,
+    ward: ZoneRef.optional(),
+    wardId: ZoneRef.optional(),
+    roomZoneId: ZoneRef.optional(),
+    bedZoneId: ZoneRef.optional(),
+    bathroomZoneId: ZoneRef.optional(),
+    safeZoneIds: z.array(ZoneRef).max(50).optional(),
+    forbiddenZoneIds: z.array(ZoneRef).max(50).optional(),
+    homeZoneId: ZoneRef.optional(),
     wanderRisk: z.boolean().optional(),
     fallRisk: z.boolean().optional(),
-    tagId: z.string().min(1).max(64),
+    tagId: Id,
   })
   .strict();
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown, res: Response): T | null {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const i = r.error.issues[0];
-  res.status(400).json({ error: `${i.path.join('.') || 'body'}: ${i.message}` });
-  return null;
-}
+const AlertsQuery = z
+  .object({
+    state: z.enum(['open', 'acknowledged', 'resolved'], 'state must be open, acknowledged or resolved').optional(),
+    limit: QueryLimit(1000).optional(),
+  })
+  .strict();
+const ExportQuery = z.object({ since: QueryTime.optional(), until: QueryTime.optional() }).strict();
 
 /** Public view of a resident (what REST returns; no overrides or contacts). */
 export function residentView(r: Resident) {
@@ -68,44 +71,25 @@ export function residentView(r: Resident) {
   };
 }
 
-/** The staff/family REST API: login, sites, residents, alerts. Authorisation asks auth/scope. */
+/**
+ * The staff/family REST API: auth, sites, residents, alerts, admin. Every decision about who may
+ * see or do what is asked of auth/scope; every view of one resident's data is audited first.
+ */
 export function apiRoutes(deps: ApiDeps): Router {
-  const { accounts, registry, alerts } = deps;
+  const { accounts, registry, alerts, store, log } = deps;
   const r = express.Router();
-  r.use('/api/v1', express.json({ limit: '64kb' }));
+  r.use('/api/v1', noStore, jsonBodiesOnly, express.json({ limit: '64kb' }));
+  r.use(authRoutes(accounts, store, deps.login, log));
+  r.use(adminRoutes({ accounts, registry, alerts, store, log }));
+  // the family stream starts from the alerts restored at start; later changes reach it as they are published
+  deps.live.useAlerts(alerts);
 
-  const loginLimiter = rateLimit({
-    windowMs: 60_000,
-    limit: deps.loginPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    message: { error: 'too many login attempts; wait a minute' },
-  });
-  r.post('/api/v1/auth/login', loginLimiter, async (req, res) => {
-    const body = parseBody(LoginBody, req.body, res);
-    if (!body) return;
-    const session = await accounts.login(body.username, body.password);
-    if (!session) return void res.status(401).json({ error: 'wrong username or password' });
-    res.json({ token: session.token, user: session.user, expiresAt: session.expiresAt });
-  });
+  const auth = requireUser(accounts);
+  const activeAlertsOf = (residentId: string): Alert[] => alerts.list().filter((a) => a.residentId === residentId && a.state !== 'resolved');
 
-  const requireUser = (req: Request, res: Response, next: NextFunction) => {
-    const h = req.headers.authorization ?? '';
-    const session = h.startsWith('Bearer ') ? accounts.session(h.slice(7).trim()) : null;
-    if (!session) return void res.status(401).json({ error: 'log in first (Authorization: Bearer <token>)' });
-    (req as AuthedRequest).session = session;
-    next();
-  };
-  const user = (req: Request): SessionUser => (req as AuthedRequest).session.user;
-
-  r.post('/api/v1/auth/logout', requireUser, (req, res) => {
-    accounts.revoke((req as AuthedRequest).session.token);
-    res.status(204).end();
-  });
-  r.get('/api/v1/me', requireUser, (req, res) => void res.json(user(req)));
-
-  r.get('/api/v1/sites', requireUser, (req, res) => {
+  r.get('/api/v1/sites', auth, (req, res) => {
     const u = user(req);
+    if (!allowed(authorize(u, 'site.read'), res)) return;
     const sites = [...registry.sites.values()]
       .filter((s) => u.siteIds.includes(s.id))
       .map((s) => ({
@@ -132,15 +116,91 @@ export function apiRoutes(deps: ApiDeps): Router {
     res.json(sites);
   });
 
-  r.get('/api/v1/residents', requireUser, (req, res) => void res.json(visibleResidents(user(req), registry).map(residentView)));
-
-  r.post('/api/v1/residents', requireUser, (req, res) => {
+  r.get('/api/v1/residents', auth, (req, res) => {
     const u = user(req);
-    if (u.role !== 'admin') return void res.status(403).json({ error: 'only an admin may create residents' });
+    if (!allowed(authorize(u, 'resident.list'), res)) return;
+    res.json(visibleResidents(u, registry).map(residentView));
+  });
+
+  /** The resident of `:id` when the user may do `action` to it; otherwise answered and null. */
+  const residentFor = (req: Request, res: Response, action: Parameters<typeof authorizeResident>[1]): Resident | null => {
+    const u = user(req);
+    const role = authorize(u, action);
+    if (!allowed(role, res)) return null;
+    const id = pathId(req, res);
+    if (!id) return null;
+    const resident = registry.residents.get(id);
+    if (!resident) return void res.status(404).json({ error: 'no such resident' }), null;
+    return allowed(authorizeResident(u, action, resident, action === 'resident.position' ? activeAlertsOf(resident.id) : []), res) ? resident : null;
+  };
+
+  r.get('/api/v1/residents/:id', auth, async (req, res) => {
+    const resident = residentFor(req, res, 'resident.read');
+    if (!resident) return;
+    const u = user(req);
+    if (!(await auditOrRefuse(store, { actor: u.username, action: 'resident.view', subjectType: 'resident', subjectId: resident.id, siteId: resident.siteId }, res, log))) return;
+    res.json({ ...residentView(resident), safeZoneIds: resident.safeZoneIds, forbiddenZoneIds: resident.forbiddenZoneIds });
+  });
+
+  // live position: staff of the resident's ward or site; family only while an alert of theirs is open
+  r.get('/api/v1/residents/:id/position', auth, async (req, res) => {
+    const resident = residentFor(req, res, 'resident.position');
+    if (!resident) return;
+    const u = user(req);
+    const pos = deps.live.positionOf(resident.id);
+    if (!(await auditOrRefuse(store, { actor: u.username, action: 'resident.view_position', subjectType: 'resident', subjectId: resident.id, siteId: resident.siteId }, res, log))) return;
+    if (!pos) return void res.status(404).json({ error: 'no position received yet for this resident' });
+    const open = u.role === 'family' ? activeAlertsOf(resident.id).find(opensFamilyView) : undefined;
+    res.json({ ...pos, ...(open ? { alertId: open.id } : {}) });
+  });
+
+  // everything held about one resident, on request (admin only); audited before it leaves
+  r.get('/api/v1/residents/:id/export', auth, async (req, res) => {
+    const resident = residentFor(req, res, 'resident.export');
+    if (!resident) return;
+    const q = parseQuery(ExportQuery, req.query, res);
+    if (!q) return;
+    const u = user(req);
+    const since = q.since ?? 0;
+    const until = q.until ?? Date.now() + 1;
+    if (!(await auditOrRefuse(store, { actor: u.username, action: 'resident.export', subjectType: 'resident', subjectId: resident.id, siteId: resident.siteId, detail: { since, until } }, res, log))) return;
+    await alerts.flushed();
+    const [alertList, auditList] = await Promise.all([allAlertsOf(store, resident.id), allAuditAbout(store, resident.id)]);
+    const family = accounts
+      .listAccounts()
+      .filter((a) => a.role === 'family' && a.residentIds.includes(resident.id))
+      .map((a) => ({ username: a.username, displayName: a.displayName }));
+    res.status(200).type('application/json');
+    res.set('Content-Disposition', `attachment; filename="resident-${encodeURIComponent(resident.id)}.json"`);
+    const head = { exportedAt: Date.now(), exportedBy: u.username, resident, familyAccounts: family, alerts: alertList, audit: auditList, trackWindow: { since, until } };
+    res.write(`${JSON.stringify(head).slice(0, -1)},"track":[`);
+    // the track can be long: stream it page by page
+    let after: string | undefined;
+    let first = true;
+    try {
+      do {
+        const page = await store.queryTrack({ residentIds: [resident.id], since, until, limit: 10_000, ...(after ? { after } : {}) });
+        if (page.rows.length) {
+          res.write((first ? '' : ',') + page.rows.map((row) => JSON.stringify(row)).join(','));
+          first = false;
+        }
+        after = page.next;
+      } while (after);
+    } catch (err) {
+      log?.error({ err }, 'export failed while streaming the track');
+      return void res.destroy();
+    }
+    res.end(']}');
+  });
+
+  r.post('/api/v1/residents', auth, async (req, res) => {
+    const u = user(req);
+    if (!allowed(authorize(u, 'resident.create'), res)) return;
     const body = parseBody(NewResident, req.body, res);
     if (!body) return;
+    if (!allowed(authorizeSite(u, 'resident.create', body.siteId), res)) return;
     const site = registry.sites.get(body.siteId);
-    if (!site || !u.siteIds.includes(site.id)) return void res.status(404).json({ error: `unknown site ${body.siteId}` });
+    if (!site) return void res.status(404).json({ error: `unknown site ${body.siteId}` });
     if (registry.residentOfTag(body.tagId)) return void res.status(409).json({ error: `tag ${body.tagId} already belongs to a resident` });
     const existingTag = registry.tags.get(body.tagId);
     if (existingTag && existingTag.siteId !== site.id) return void res.status(409).json({ error: `tag ${body.tagId} belongs to another site` });
@@ -170,39 +230,49 @@ export function apiRoutes(deps: ApiDeps): Router {
     };
     registry.putResident(resident);
     deps.onResidentCreated(resident, null);
+    await auditAfter(store, { actor: u.username, action: 'resident.create', subjectType: 'resident', subjectId: resident.id, siteId: resident.siteId }, log);
     res.status(201).json(residentView(resident));
   });
 
-  r.get('/api/v1/alerts', requireUser, async (req, res) => {
-    const state = req.query.state;
-    if (state !== undefined && state !== 'open' && state !== 'acknowledged' && state !== 'resolved')
-      return void res.status(400).json({ error: 'state must be open, acknowledged or resolved' });
+  r.get('/api/v1/alerts', auth, async (req, res) => {
     const u = user(req);
-    const limit = Math.min(1000, Math.max(1, Number(req.query.limit) || 200));
+    if (!allowed(authorize(u, 'alert.list'), res)) return;
+    const q = parseQuery(AlertsQuery, req.query, res);
+    if (!q) return;
+    const { state } = q;
+    const limit = q.limit ?? 200;
     let list = alerts.list({ state });
     if (state === undefined || state === 'resolved') {
       // older resolved alerts are only in the store
       await alerts.flushed();
       const live = new Map(list.map((a) => [a.id, a]));
-      for (const a of await deps.store.listAlerts({ state, limit })) if (!live.has(a.id)) live.set(a.id, a);
+      for (const a of await store.listAlerts({ state, limit })) if (!live.has(a.id)) live.set(a.id, a);
       list = [...live.values()].sort((a, b) => b.detectedAt - a.detectedAt);
     }
-    res.json(list.filter((a) => canSeeAlert(u, a)).slice(0, limit));
+    res.json(list.filter((a) => authorizeAlert(u, 'alert.read', a).ok).slice(0, limit));
   });
 
-  r.get('/api/v1/alerts/:id', requireUser, async (req, res) => {
-    const a = alerts.get(String(req.params.id)) ?? (await deps.store.getAlert(String(req.params.id)));
-    if (!a || !canSeeAlert(user(req), a)) return void res.status(404).json({ error: 'no such alert' });
-    res.json(a);
+  const alertFor = async (req: Request, res: Response, action: 'alert.read' | 'alert.handle'): Promise<Alert | null> => {
+    const u = user(req);
+    if (!allowed(authorize(u, 'alert.read'), res)) return null;
+    const id = pathId(req, res);
+    if (!id) return null;
+    const a = alerts.get(id) ?? (action === 'alert.read' ? await store.getAlert(id) : null);
+    if (!a) return void res.status(404).json({ error: 'no such alert' }), null;
+    return allowed(authorizeAlert(u, action, a), res) ? a : null;
+  };
+
+  r.get('/api/v1/alerts/:id', auth, async (req, res) => {
+    const a = await alertFor(req, res, 'alert.read');
+    if (a) res.json(a);
   });
 
-  const step = (action: 'ack' | 'resolve') => (req: Request, res: Response) => {
+  const step = (action: 'ack' | 'resolve') => async (req: Request, res: Response) => {
     const body = parseBody(NoteBody, req.body, res);
     if (!body) return;
+    const a = await alertFor(req, res, 'alert.handle');
+    if (!a) return;
     const u = user(req);
-    const a = alerts.get(String(req.params.id));
-    if (!a || !canSeeAlert(u, a)) return void res.status(404).json({ error: 'no such alert' });
-    if (!canHandleAlert(u, a)) return void res.status(403).json({ error: 'your role may not handle alerts' });
     try {
       res.json(action === 'ack' ? alerts.acknowledge(a.id, u.username, body.note) : alerts.resolve(a.id, u.username, body.note));
     } catch (e) {
@@ -210,7 +280,34 @@ export function apiRoutes(deps: ApiDeps): Router {
       throw e;
     }
   };
-  r.post('/api/v1/alerts/:id/ack', requireUser, step('ack'));
-  r.post('/api/v1/alerts/:id/resolve', requireUser, step('resolve'));
+  r.post('/api/v1/alerts/:id/ack', auth, step('ack'));
+  r.post('/api/v1/alerts/:id/resolve', auth, step('resolve'));
   return r;
+}
+
+/** Newest-first lists page with an exclusive `until`; step to the oldest item's millisecond, inclusive. */
+async function allAlertsOf(store: Store, residentId: string): Promise<Alert[]> {
+  const byId = new Map<string, Alert>();
+  let until: number | undefined;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = await store.listAlerts({ residentId, limit: 1000, ...(until !== undefined ? { until } : {}) });
+    let fresh = 0;
+    for (const a of page) if (!byId.has(a.id)) (byId.set(a.id, a), fresh++);
+    if (page.length < 1000 || fresh === 0) break;
+    until = page[page.length - 1].detectedAt + 1;
+  }
+  return [...byId.values()];
+}
+
+async function allAuditAbout(store: Store, subjectId: string) {
+  const byId = new Map<string, Awaited<ReturnType<Store['listAudit']>>[number]>();
+  let until: number | undefined;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = await store.listAudit({ subjectId, limit: 1000, ...(until !== undefined ? { until } : {}) });
+    let fresh = 0;
+    for (const e of page) if (!byId.has(e.id)) (byId.set(e.id, e), fresh++);
+    if (page.length < 1000 || fresh === 0) break;
+    until = page[page.length - 1].at + 1;
+  }
+  return [...byId.values()];
 }

@@ -13,6 +13,7 @@ export function ingestKeyOf(req: Request, accounts: Accounts): IngestKey | null 
     const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
     key = decoded.slice(decoded.indexOf(':') + 1);
   } else if (typeof req.query.key === 'string') key = req.query.key;
+  if (key !== null && key.length > 512) return null;
   return key ? accounts.ingestKey(key) : null;
 }
 
@@ -86,11 +87,14 @@ export function ownTracksToFix(body: Record<string, unknown>, tagId: unknown): R
 export interface IngestRoutesOptions {
   /** Requests per key per minute (a gateway batches; 600 = 10 batches a second). */
   perKeyPerMinute: number;
+  /** Requests with a missing or wrong key per client IP per minute. */
+  failedAuthPerIpPerMinute?: number;
 }
 
 /**
  * Ingest over HTTP: the native batch, OsmAnd/Traccar Client and OwnTracks. All authenticate per
- * device or gateway key and answer every rejected fix with its index and reason.
+ * device or gateway key (never a staff session: keys ingest, people log in) and answer every
+ * rejected fix with its index and reason.
  */
 export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: IngestRoutesOptions): Router {
   const r = express.Router();
@@ -99,20 +103,37 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
     limit: opts.perKeyPerMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (req) => (req as Request & { ingestKey?: IngestKey }).ingestKey?.id ?? 'anonymous',
+    keyGenerator: (req) => `key:${(req as Request & { ingestKey?: IngestKey }).ingestKey?.id ?? 'anonymous'}`,
     message: { error: 'too many ingest requests for this key; batch fixes or slow down' },
+  });
+  // guessing keys is hopeless (256 bits), but a flood of bad keys still costs: bound it per address
+  const badKeys = rateLimit({
+    windowMs: 60_000,
+    limit: opts.failedAuthPerIpPerMinute ?? 120,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401 && res.statusCode !== 403,
+    skipSuccessfulRequests: true,
+    message: { error: 'too many requests without a valid key from this address; wait a minute' },
   });
   const authenticate = (req: Request, res: Response, next: () => void) => {
     const key = ingestKeyOf(req, accounts);
-    if (!key) return void res.status(401).json({ error: 'a valid device or gateway key is required (Authorization: Bearer <key>)' });
+    if (!key) {
+      const h = req.headers.authorization ?? '';
+      if (h.startsWith('Bearer ') && accounts.session(h.slice(7).trim()))
+        return void res.status(403).json({ error: 'a staff session cannot ingest; devices and gateways use their own key' });
+      return void res.status(401).json({ error: 'a valid device or gateway key is required (Authorization: Bearer <key>)' });
+    }
     (req as Request & { ingestKey?: IngestKey }).ingestKey = key;
     next();
   };
   const keyOf = (req: Request) => (req as Request & { ingestKey: IngestKey }).ingestKey;
   const json = express.json({ limit: '8mb' });
-  const form = express.urlencoded({ extended: false, limit: '64kb' });
+  // OsmAnd and OwnTracks carry one position: a few hundred bytes
+  const smallJson = express.json({ limit: '64kb' });
+  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 });
 
-  r.post('/api/v1/positions', authenticate, limiter, json, async (req, res) => {
+  r.post('/api/v1/positions', badKeys, authenticate, limiter, json, async (req, res) => {
     const body = req.body as unknown;
     const fixes = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { fixes?: unknown }).fixes) ? (body as { fixes: unknown[] }).fixes : null;
     if (!fixes) return void res.status(400).json({ error: 'body must be a JSON array of fixes' });
@@ -128,10 +149,10 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
     if (report.accepted === 1) return void res.status(200).send('OK');
     res.status(400).json({ error: report.rejected[0]?.reason ?? 'rejected', ...report });
   };
-  r.get('/osmand', authenticate, limiter, osmand);
-  r.post('/osmand', authenticate, limiter, json, form, osmand);
+  r.get('/osmand', badKeys, authenticate, limiter, osmand);
+  r.post('/osmand', badKeys, authenticate, limiter, smallJson, form, osmand);
 
-  r.post('/owntracks', authenticate, limiter, json, async (req, res) => {
+  r.post('/owntracks', badKeys, authenticate, limiter, smallJson, async (req, res) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) return void res.status(400).json({ error: 'body must be an OwnTracks JSON object' });
     // OwnTracks posts other message types too (transition, waypoint...): acknowledged, not positions

@@ -1,33 +1,91 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
-import type { Alert } from '../../geo/model';
+import { Server, type Socket } from 'socket.io';
+import type { Alert, Fix } from '../../geo/model';
+import type { AlertService } from '../alerts/alert-service';
 import type { Accounts } from '../auth/accounts';
-import { alertRoomsFor, alertRoomsOf, canWatchFloor } from '../auth/scope';
+import { alertRoomsFor, alertRoomsOf, authorizeFloor, authorizeResident, familyRoomOf, opensFamilyView } from '../auth/scope';
+import { originAllowed } from '../http/cors';
 import type { Registry } from '../registry';
-import type { ClientToServerEvents, ServerToClientEvents, SessionUser } from './events';
+import type { Ack, ClientToServerEvents, ServerToClientEvents, SessionUser } from './events';
 import { FloorFrames } from './floor-frames';
+
+/** One resident's latest position, in site metres and WGS84 (the family's city map). */
+export interface LivePosition {
+  residentId: string;
+  siteId: string;
+  floorId: string;
+  x: number;
+  y: number;
+  lon: number;
+  lat: number;
+  /** ts of the fix */
+  ts: number;
+}
+
+// TODO(lead): move these two into events.ts so the client imports them with the rest of the map.
+export interface SecureServerToClientEvents extends ServerToClientEvents {
+  /** A family member's relative, while a wandering, fall or SOS alert of theirs is open. */
+  'resident:position': (p: LivePosition) => void;
+  /** The session was revoked or expired; the socket closes next. */
+  'session:ended': (info: { reason: string }) => void;
+}
+
+export interface SecureClientToServerEvents extends ClientToServerEvents {
+  /** The latest position of one resident, when `auth/scope` allows it now. */
+  'resident:locate': (req: { residentId: string }, ack: Ack<LivePosition | null>) => void;
+}
 
 interface SocketData {
   user: SessionUser;
+  /** sha256 of the token: revocation finds the socket by it. */
+  sessionId: string;
 }
 
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type IoServer = Server<SecureClientToServerEvents, SecureServerToClientEvents, Record<string, never>, SocketData>;
+type IoSocket = Socket<SecureClientToServerEvents, SecureServerToClientEvents, Record<string, never>, SocketData>;
+
+/** What REST needs of the live side: the latest position, and the alerts that gate the family stream. */
+export interface LiveView {
+  positionOf(residentId: string): LivePosition | null;
+  useAlerts(alerts: AlertService): void;
+}
 
 export interface RealtimeOptions {
   frameHz: number;
   /** Attach a scale-out adapter (Redis) before sockets connect. */
   configure?: (io: IoServer) => Promise<(() => Promise<void>) | void>;
+  /** Browser origins allowed besides the page's own (CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
+}
+
+/** Events a socket may send per second before it is told to slow down, and before it is dropped. */
+const EVENTS_PER_SECOND = 20;
+const EVENTS_PER_SECOND_DROP = 100;
+
+/** Floor frames plus each resident's latest point, for REST and the family stream. */
+class LiveFrames extends FloorFrames {
+  readonly newest = new Map<string, { floorId: string; x: number; y: number; ts: number }>();
+
+  override update(residentId: string, fix: Fix): void {
+    super.update(residentId, fix);
+    this.newest.set(residentId, { floorId: fix.floorId, x: fix.x, y: fix.y, ts: fix.ts });
+  }
 }
 
 /**
- * Socket.IO at the edge: authenticate the handshake, join the rooms the user's role allows, push
- * alerts to those rooms the moment they are raised, and live-map frames per floor at a bounded rate.
+ * Socket.IO at the edge: authenticate the handshake (session tokens only, never ingest keys), join
+ * the rooms the user's role allows, push alerts to those rooms the moment they are raised,
+ * live-map frames per floor at a bounded rate, and a family member's relative's position only
+ * while an alert of theirs is open. Revoked or expired sessions lose their sockets at once.
  */
-export class Realtime {
+export class Realtime implements LiveView {
   readonly io: IoServer;
-  readonly frames = new FloorFrames();
+  readonly frames = new LiveFrames();
   private timer: NodeJS.Timeout | null = null;
   private closeAdapter: (() => Promise<void>) | null = null;
+  private alertSource: AlertService | null = null;
+  /** residentId -> ids of their alerts that open the family view (family kind, not resolved) */
+  private readonly familyOpen = new Map<string, Set<string>>();
 
   constructor(
     http: HttpServer,
@@ -35,30 +93,101 @@ export class Realtime {
     private readonly registry: Registry,
     private readonly opts: RealtimeOptions,
   ) {
-    this.io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+    const corsOrigins = opts.corsOrigins ?? [];
+    this.io = new Server(http, {
+      serveClient: false,
+      maxHttpBufferSize: 64 * 1024,
+      ...(corsOrigins.length ? { cors: { origin: [...corsOrigins], credentials: false } } : {}),
+      // a page from a foreign origin cannot open a socket (tokens are not ambient, but why let it try)
+      allowRequest: (req, cb) => cb(null, originAllowed(req.headers.origin, req.headers.host, corsOrigins)),
+    });
     this.io.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
       const session = typeof token === 'string' ? this.accounts.session(token) : null;
-      if (!session) return next(new Error('unauthorised: log in and pass auth.token'));
+      if (!session) {
+        if (typeof token === 'string' && this.accounts.ingestKey(token)) return next(new Error('forbidden: device and gateway keys may only ingest'));
+        return next(new Error('unauthorised: log in and pass auth.token (expired or revoked sessions must log in again)'));
+      }
       socket.data.user = session.user;
+      socket.data.sessionId = session.id;
       next();
     });
-    this.io.on('connection', (socket) => {
-      const user = socket.data.user;
-      void socket.join(alertRoomsFor(user));
-      socket.emit('hello', { user, serverTime: Date.now() });
-      socket.on('floor:subscribe', (req, ack) => {
-        if (typeof ack !== 'function') return;
-        const floorId = typeof req?.floorId === 'string' ? req.floorId : '';
-        if (!canWatchFloor(user, this.registry, floorId)) return ack({ ok: false, error: `not allowed to watch floor ${floorId}` });
-        void socket.join(`floor:${floorId}`);
-        ack({ ok: true, data: this.frames.full(floorId, Date.now()) });
-      });
-      socket.on('floor:unsubscribe', (req, ack) => {
-        if (typeof req?.floorId === 'string') void socket.leave(`floor:${req.floorId}`);
-        if (typeof ack === 'function') ack({ ok: true, data: null });
-      });
+    this.io.on('connection', (socket) => this.onConnection(socket, socket.data.user));
+    this.accounts.onRevoke((ids) => this.endSessions(new Set(ids), 'revoked'));
+  }
+
+  private onConnection(socket: IoSocket, user: SessionUser): void {
+    void socket.join(alertRoomsFor(user, this.registry));
+    socket.emit('hello', { user, serverTime: Date.now() });
+
+    // expiry: the socket ends with its session, not whenever it happens to reconnect
+    const session = this.accounts.sessionById(socket.data.sessionId);
+    const expiry = setTimeout(() => this.checkSession(socket), Math.min(2 ** 31 - 1, Math.max(0, (session?.expiresAt ?? 0) - Date.now() + 5)));
+    expiry.unref();
+    socket.on('disconnect', () => clearTimeout(expiry));
+
+    let windowStart = Date.now();
+    let count = 0;
+    /** Every event: the session still stands, the rate is sane. False: do not answer. */
+    const admit = (): 'ok' | 'slow' | 'gone' => {
+      if (!this.checkSession(socket)) return 'gone';
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        count = 0;
+      }
+      if (++count > EVENTS_PER_SECOND_DROP) {
+        socket.disconnect(true);
+        return 'gone';
+      }
+      return count > EVENTS_PER_SECOND ? 'slow' : 'ok';
+    };
+
+    socket.on('floor:subscribe', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      const a = admit();
+      if (a === 'gone') return;
+      if (a === 'slow') return ack({ ok: false, error: 'too many requests; slow down' });
+      const floorId = typeof req?.floorId === 'string' ? req.floorId.slice(0, 64) : '';
+      const d = authorizeFloor(user, this.registry, floorId);
+      if (!d.ok) return ack({ ok: false, error: d.error });
+      void socket.join(`floor:${floorId}`);
+      ack({ ok: true, data: this.frames.full(floorId, Date.now()) });
     });
+    socket.on('floor:unsubscribe', (req, ack) => {
+      if (admit() === 'gone') return;
+      if (typeof req?.floorId === 'string') void socket.leave(`floor:${req.floorId}`);
+      if (typeof ack === 'function') ack({ ok: true, data: null });
+    });
+    socket.on('resident:locate', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      const a = admit();
+      if (a === 'gone') return;
+      if (a === 'slow') return ack({ ok: false, error: 'too many requests; slow down' });
+      const residentId = typeof req?.residentId === 'string' ? req.residentId.slice(0, 64) : '';
+      const resident = this.registry.residents.get(residentId);
+      const d = resident
+        ? authorizeResident(user, 'resident.position', resident, this.activeAlertsOf(residentId))
+        : ({ ok: false, status: 404, error: 'no such resident' } as const);
+      if (!d.ok) return ack({ ok: false, error: d.error });
+      ack({ ok: true, data: this.positionOf(residentId) });
+    });
+  }
+
+  /** False (and the socket closed) when its session has ended. */
+  private checkSession(socket: IoSocket): boolean {
+    if (this.accounts.sessionById(socket.data.sessionId)) return true;
+    socket.emit('session:ended', { reason: 'expired or revoked; log in again' });
+    socket.disconnect(true);
+    return false;
+  }
+
+  private endSessions(ids: Set<string>, reason: string): void {
+    for (const socket of this.io.sockets.sockets.values()) {
+      if (!ids.has(socket.data.sessionId)) continue;
+      socket.emit('session:ended', { reason });
+      socket.disconnect(true);
+    }
   }
 
   async start(): Promise<void> {
@@ -68,9 +197,45 @@ export class Realtime {
     this.timer.unref();
   }
 
+  /** The alert lifecycle the family stream follows; alerts open at start count too. */
+  useAlerts(alerts: AlertService): void {
+    this.alertSource = alerts;
+    for (const a of alerts.list()) this.noteFamilyView(a);
+  }
+
+  private activeAlertsOf(residentId: string): Alert[] {
+    return (this.alertSource?.list() ?? []).filter((a) => a.residentId === residentId && a.state !== 'resolved');
+  }
+
   /** Deliver an alert (new, or a state change) to everyone allowed to see it. */
   publishAlert(alert: Alert): void {
     this.io.to(alertRoomsOf(alert)).emit('alert', alert);
+    const wasOpen = this.familyOpen.has(alert.residentId);
+    this.noteFamilyView(alert);
+    // the family sees where their relative is the moment the alert opens, not at the next step
+    if (!wasOpen && this.familyOpen.has(alert.residentId)) {
+      const p = this.positionOf(alert.residentId);
+      if (p) this.io.to(familyRoomOf(alert.residentId)).emit('resident:position', p);
+    }
+  }
+
+  private noteFamilyView(a: Alert): void {
+    let ids = this.familyOpen.get(a.residentId);
+    if (opensFamilyView(a)) {
+      if (!ids) this.familyOpen.set(a.residentId, (ids = new Set()));
+      ids.add(a.id);
+    } else if (ids) {
+      ids.delete(a.id);
+      if (ids.size === 0) this.familyOpen.delete(a.residentId);
+    }
+  }
+
+  positionOf(residentId: string): LivePosition | null {
+    const p = this.frames.newest.get(residentId);
+    const resident = this.registry.residents.get(residentId);
+    if (!p || !resident) return null;
+    const [lon, lat] = this.registry.frame(resident.siteId)?.toLngLat(p.x, p.y) ?? [NaN, NaN];
+    return { residentId, siteId: resident.siteId, floorId: p.floorId, x: round2(p.x), y: round2(p.y), lon, lat, ts: p.ts };
   }
 
   private sendFrames(): void {
@@ -78,6 +243,14 @@ export class Realtime {
     const rooms = this.io.sockets.adapter.rooms;
     for (const frame of this.frames.cut(now)) {
       const room = `floor:${frame.floorId}`;
+      // the family stream: only the relative, only while an alert of theirs is open
+      if (this.familyOpen.size > 0) {
+        for (const item of frame.items) {
+          if (!this.familyOpen.has(item.r)) continue;
+          const p = this.positionOf(item.r);
+          if (p) this.io.to(familyRoomOf(item.r)).emit('resident:position', p);
+        }
+      }
       // with a Redis adapter another node may hold the viewers, so only skip when purely local
       if (!this.opts.configure && !rooms.get(room)?.size) continue;
       this.io.to(room).emit('frame', frame);
@@ -91,3 +264,4 @@ export class Realtime {
   }
 }
 
+const round2 = (v: number) => Math.round(v * 100) / 100;

@@ -1,8 +1,9 @@
 /**
  * A community resident at home wearing an outdoor GNSS tracker: pottering about the house and yard, reported
- * every `intervalMs` with the 5–15 m error of GNSS near buildings. The error drifts slowly (multipath changes over
- * minutes, not between two fixes), so a resident sitting at home does not appear to roam; and the reported
- * accuracy always covers it, so an accuracy-aware home-area rule does not see the resident leave.
+ * every `intervalMs` with the 5–15 m error of GNSS near buildings. The error drifts slowly (a receiver standing
+ * still holds its solution; multipath changes over minutes, not between two fixes), so a resident sitting at home
+ * does not appear to roam; the reported accuracy always covers it; and it keeps the fix within 1.3 times the
+ * plot's inradius of its centre, because a home-area rule cannot widen its margin beyond a small plot's size.
  */
 import type { Resident } from '../../geo/model';
 import type { SiteFrame } from '../../geo/frame';
@@ -10,7 +11,7 @@ import type { Pt } from './floor-nav';
 import { Rng } from './rng';
 import type { OutdoorRawFix } from './types';
 
-const ERROR_TIME_CONSTANT_MS = 300_000;
+const ERROR_TIME_CONSTANT_MS = 3_600_000;
 
 export class CommunityAgent {
   private readonly behaviour: Rng;
@@ -29,8 +30,8 @@ export class CommunityAgent {
   constructor(
     readonly resident: Resident,
     private readonly home: Pt,
-    /** How far from the home's centre the resident goes, metres (a third of the plot's short side). */
-    private readonly roamM: number,
+    /** Inradius of the home plot, metres: the resident stays within half of it. */
+    private readonly inradiusM: number,
     private readonly frame: SiteFrame,
     seed: string,
     private readonly t0: number,
@@ -52,8 +53,8 @@ export class CommunityAgent {
 
   private somewhereAtHome(): Pt {
     return {
-      x: this.home.x + this.behaviour.range(-this.roamM, this.roamM),
-      y: this.home.y + this.behaviour.range(-this.roamM, this.roamM),
+      x: this.home.x + this.behaviour.range(-this.inradiusM / 2, this.inradiusM / 2),
+      y: this.home.y + this.behaviour.range(-this.inradiusM / 2, this.inradiusM / 2),
     };
   }
 
@@ -76,7 +77,11 @@ export class CommunityAgent {
     this.ey = this.rho * this.ey + k * this.noise.gaussian();
     const r = Math.hypot(this.ex, this.ey);
     if (r > accuracy) [this.ex, this.ey] = [(this.ex * accuracy) / r, (this.ey * accuracy) / r];
-    const [lon, lat] = this.frame.toLngLat(this.pos.x + this.ex, this.pos.y + this.ey);
+    let [x, y] = [this.pos.x + this.ex, this.pos.y + this.ey];
+    const fromHome = Math.hypot(x - this.home.x, y - this.home.y);
+    const reach = 1.3 * this.inradiusM;
+    if (fromHome > reach) [x, y] = [this.home.x + ((x - this.home.x) * reach) / fromHome, this.home.y + ((y - this.home.y) * reach) / fromHome];
+    const [lon, lat] = this.frame.toLngLat(x, y);
     return {
       tagId: this.resident.tagId,
       ts: Math.round(ts),

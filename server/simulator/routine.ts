@@ -163,7 +163,12 @@ export class TaskKit {
   }
 
   seatIn(room: RoomNav, ms: number, label: string): Task {
-    const seat = this.agent.nav.seat(room, () => this.agent.behaviour.next());
+    // a new seat, not the one the resident is already on (moving seats is what makes a sitting day not "still")
+    const a = this.agent;
+    let seat = a.nav.seat(room, () => a.behaviour.next());
+    for (let i = 0; i < 8 && Math.hypot(seat.x - a.pos.x, seat.y - a.pos.y) < 2.5; i++) {
+      seat = a.nav.seat(room, () => a.behaviour.next());
+    }
     return { label, route: this.toRoom(room, seat), posture: 'seated', dwellMs: ms };
   }
 

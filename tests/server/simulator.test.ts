@@ -240,6 +240,32 @@ describe('the simulator', () => {
     });
   }
 
+  it('paces and lingers longer when asked, for the pattern and lingering rules', () => {
+    const s = sim({ wanderPaceMs: 60_000, wanderLingerMs: 70_000 });
+    const fixes = run(s, AFTERNOON, AFTERNOON + 5 * MIN, 1000).filter(isIndoor);
+    const ep = s.episodes[0];
+    expect(ep.peakTs! - ep.startTs).toBeGreaterThan(60_000);
+    const lingering = fixes.filter((f) => f.tagId === ep.tagId && exitDistance(f) <= 2.5);
+    expect(lingering.length).toBeGreaterThanOrEqual(60);
+    expect(ep.endTs).not.toBeNull();
+  });
+
+  it('has nobody sit still outside their bed for an hour by day', () => {
+    const fixes = run(sim({ rateHz: 1 / 30, firstWanderAfterMs: -1 }), Date.parse('2025-03-10T06:30:00+08:00'), Date.parse('2025-03-10T20:00:00+08:00'), 10 * MIN).filter(isIndoor);
+    const bedOf = new Map(site.residents.map((r) => [r.tagId, site.zones.find((z) => z.id === r.bedZoneId)]));
+    const still = new Map<string, { x: number; y: number; since: number }>();
+    let longest = 0;
+    for (const f of fixes) {
+      const s = still.get(f.tagId);
+      if (inZone(f.x, f.y, bedOf.get(f.tagId)!) || !s || Math.hypot(f.x - s.x, f.y - s.y) > 1.5) {
+        still.set(f.tagId, { x: f.x, y: f.y, since: f.ts });
+      } else {
+        longest = Math.max(longest, f.ts - s.since);
+      }
+    }
+    expect(longest).toBeLessThan(55 * MIN);
+  });
+
   it('rotates the scripted wanderer through the memory-care ward every wanderEveryMs', () => {
     const s = sim({ firstWanderAfterMs: 5000 });
     run(s, AFTERNOON, AFTERNOON + 50 * MIN, 5000);

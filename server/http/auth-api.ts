@@ -1,0 +1,150 @@
+import express, { type Request, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AccountError, type Accounts } from '../auth/accounts';
+import { authorize } from '../auth/scope';
+import type { Store } from '../store';
+import { allowed, auditAfter, parseBody, requireUser, user, type AuthedRequest } from './common';
+
+export interface AuthApiOptions {
+  /** Failed logins per client IP per minute. */
+  failuresPerIpPerMinute: number;
+  /** Failed logins per username per minute, whatever the IP (a botnet guessing one nurse's password). */
+  failuresPerUserPerMinute: number;
+}
+
+const Password = z.string().min(1, 'must not be empty').max(256, 'at most 256 characters');
+const Code = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
+const LoginBody = z.object({
+  username: z.string().min(1, 'must not be empty').max(64, 'at most 64 characters'),
+  password: Password,
+  totp: z.string().max(12, 'at most 12 characters').optional(),
+});
+const PasswordChange = z.object({ currentPassword: Password, newPassword: Password }).strict();
+const Reauth = z.object({ password: Password }).strict();
+const CodeBody = z.object({ code: Code }).strict();
+const DisableBody = z.object({ password: Password, code: Code }).strict();
+
+const usernameKey = (req: Request) => {
+  const u = (req.body as { username?: unknown } | undefined)?.username;
+  return typeof u === 'string' ? `user:${u.trim().toLowerCase().slice(0, 64)}` : '';
+};
+
+/**
+ * Login, logout (one session or all), password change (ends every session), TOTP enrolment for
+ * managers and admins. Bearer tokens only, never cookies: no ambient credential a cross-site
+ * request could ride on, so no CSRF tokens are needed.
+ */
+export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOptions, log?: Logger): Router {
+  const r = express.Router();
+  const auth = requireUser(accounts);
+  const common = { windowMs: 60_000, standardHeaders: 'draft-7' as const, legacyHeaders: false, skipSuccessfulRequests: true };
+  const perIp = rateLimit({
+    ...common,
+    limit: opts.failuresPerIpPerMinute,
+    message: { error: 'too many failed logins from this address; wait a minute' },
+  });
+  const perUser = rateLimit({
+    ...common,
+    limit: opts.failuresPerUserPerMinute,
+    keyGenerator: usernameKey,
+    skip: (req) => usernameKey(req) === '',
+    message: { error: 'too many failed logins for this account; wait a minute' },
+  });
+  const perSessionUser = rateLimit({
+    ...common,
+    limit: opts.failuresPerUserPerMinute,
+    keyGenerator: (req) => `user:${user(req).username}`,
+    message: { error: 'too many failed attempts for this account; wait a minute' },
+  });
+
+  r.post('/api/v1/auth/login', perIp, perUser, async (req, res) => {
+    const body = parseBody(LoginBody, req.body, res);
+    if (!body) return;
+    const out = await accounts.login(body.username, body.password, body.totp);
+    if (!out.ok) {
+      log?.warn({ username: body.username.slice(0, 64), ip: req.ip, reason: out.reason }, 'login refused');
+      if (out.reason === 'totp_required') return void res.status(401).json({ error: 'this account needs the 6-digit code from its authenticator app', totpRequired: true });
+      return void res.status(401).json({ error: out.reason === 'totp_invalid' ? 'wrong or already used code' : 'wrong username or password' });
+    }
+    res.json({ token: out.token, user: out.session.user, expiresAt: out.session.expiresAt });
+  });
+
+  r.post('/api/v1/auth/logout', auth, (req, res) => {
+    accounts.revokeSession((req as AuthedRequest).session.id);
+    res.status(204).end();
+  });
+
+  r.post('/api/v1/auth/logout-all', auth, async (req, res) => {
+    const u = user(req);
+    const revoked = accounts.revokeAll(u.username);
+    await auditAfter(store, { actor: u.username, action: 'auth.logout_all', subjectType: 'account', subjectId: u.username, detail: { revoked } }, log);
+    res.json({ revoked });
+  });
+
+  r.post('/api/v1/auth/password', auth, perSessionUser, async (req, res) => {
+    const body = parseBody(PasswordChange, req.body, res);
+    if (!body) return;
+    const u = user(req);
+    try {
+      const fresh = await accounts.changePassword(u.username, body.currentPassword, body.newPassword);
+      await auditAfter(store, { actor: u.username, action: 'auth.password_change', subjectType: 'account', subjectId: u.username }, log);
+      res.json({ token: fresh.token, expiresAt: fresh.session.expiresAt });
+    } catch (e) {
+      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
+      throw e;
+    }
+  });
+
+  r.get('/api/v1/me', auth, (req, res) => void res.json({ ...user(req), totp: accounts.totpEnabled(user(req).username) }));
+
+  // TOTP: enrol (password again, so a stolen token cannot lock the owner out), verify, disable
+  r.post('/api/v1/auth/totp/enrol', auth, perSessionUser, async (req, res) => {
+    const u = user(req);
+    if (!allowed(authorize(u, 'totp.enrol'), res)) return;
+    const body = parseBody(Reauth, req.body, res);
+    if (!body) return;
+    if (!(await accounts.checkPassword(u.username, body.password))) return void res.status(403).json({ error: 'the password is wrong' });
+    try {
+      const { secret, uri } = await accounts.beginTotp(u.username);
+      res.json({ secret, uri, next: 'POST /api/v1/auth/totp/verify {code} with a code from the app to enable it' });
+    } catch (e) {
+      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
+      throw e;
+    }
+  });
+
+  r.post('/api/v1/auth/totp/verify', auth, perSessionUser, async (req, res) => {
+    const u = user(req);
+    if (!allowed(authorize(u, 'totp.enrol'), res)) return;
+    const body = parseBody(CodeBody, req.body, res);
+    if (!body) return;
+    try {
+      if (!(await accounts.confirmTotp(u.username, body.code))) return void res.status(400).json({ error: 'code: wrong code; check the phone clock and try the next one' });
+      await auditAfter(store, { actor: u.username, action: 'auth.totp_enable', subjectType: 'account', subjectId: u.username }, log);
+      res.json({ enabled: true });
+    } catch (e) {
+      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
+      throw e;
+    }
+  });
+
+  r.post('/api/v1/auth/totp/disable', auth, perSessionUser, async (req, res) => {
+    const u = user(req);
+    if (!allowed(authorize(u, 'totp.enrol'), res)) return;
+    const body = parseBody(DisableBody, req.body, res);
+    if (!body) return;
+    try {
+      if (!(await accounts.checkPassword(u.username, body.password)) || !(await accounts.disableTotp(u.username, body.code)))
+        return void res.status(403).json({ error: 'wrong password or code' });
+      await auditAfter(store, { actor: u.username, action: 'auth.totp_disable', subjectType: 'account', subjectId: u.username }, log);
+      res.status(204).end();
+    } catch (e) {
+      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
+      throw e;
+    }
+  });
+
+  return r;
+}
