@@ -162,7 +162,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   if (history) {
     pipeline.makeDurableWith(history.durable);
     history.registerMetrics(metrics);
-    app.use(replayRoutes({ accounts, registry, alerts, store }));
+    app.use(replayRoutes({ accounts, registry, alerts, store, log }));
   }
   // --- end history ---
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint' }));

@@ -1,110 +1,123 @@
 /**
  * Incident replay over REST (SPEC §6): track rows of a time window, the window around an alert with
- * its response times, and exports. Staff only: managers and admins of the site, nurses of the
- * resident's ward (auth/scope.ts); family members see an alert and its history but not the track
- * replay, regulators no personal tracks at all (§9). Every request, granted or refused, is audited
- * (`view_history` / `view_history_denied`), and the audit entry is stored before the data is sent.
+ * its response times, and exports of that window. Who may: `resident.track` in auth/scope.ts (staff
+ * of the resident's site and ward; family members see an alert and its history at /api/v1/alerts/:id
+ * but not the track replay, regulators no personal tracks, §9). A role that may not is a 403, a
+ * resident, floor or alert outside the user's scope a 404, as everywhere else.
+ *
+ * Every request is audited: a view as `view_history` (one entry per resident shown), stored before
+ * the data leaves (503 if it cannot be), and a refusal as `view_history_denied`.
  *
  *   GET /api/v1/replay?residentIds=a,b&floorId=&since=&until=&after=&limit=
  *   GET /api/v1/alerts/:id/replay?before=120000&after=300000&floor=1&cursor=&limit=
  *   GET /api/v1/alerts/:id/export.geojson | export.csv   (same window parameters)
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Alert } from '../../geo/model';
 import type { AlertService } from '../alerts/alert-service';
 import type { Accounts } from '../auth/accounts';
-import { canSeeAlert, canSeeResident, canWatchFloor } from '../auth/scope';
+import { authorize, authorizeAlert, authorizeFloor, authorizeResident, canSeeAlert, canSeeResident, type Decision } from '../auth/scope';
 import { allTrackRows, responseTimes, toCsv, toGeoJson, trackPage, transitionsOf } from '../history/replay';
 import type { SessionUser } from '../realtime/events';
 import type { Registry } from '../registry';
 import type { Store, TrackRow } from '../store';
+import { auditAfter, auditOrRefuse, noStore, parseQuery, pathId, QueryLimit, QueryTime, requireUser, user } from './common';
 
 export interface ReplayDeps {
   accounts: Accounts;
   registry: Registry;
   alerts: AlertService;
   store: Store;
+  log?: Logger;
 }
 
 const MAX_WINDOW_MS = 7 * 86_400_000;
 const MAX_AROUND_MS = 6 * 3600_000;
 const MAX_EXPORT_ROWS = 200_000;
-const DEFAULT_LIMIT = 2000;
 /** An alert is detected after its fix, at most a backlog's age later (ingest refuses fixes older than a day). */
 const MAX_DETECTION_DELAY_MS = 86_400_000;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+/** The store's cursors are `ts:block:index` (embedded) or `ts:id` (PostgreSQL): digits and colons. */
+const Cursor = z.string().max(100, 'at most 100 characters').regex(/^[\d:.-]+$/, 'not a cursor from a previous page');
+const Ms = z.string().regex(/^\d{1,8}$/, 'must be whole milliseconds').transform(Number).refine((n) => n <= MAX_AROUND_MS, `at most ${MAX_AROUND_MS} ms`);
+
+const ReplayQuery = z
+  .object({
+    residentIds: z
+      .string()
+      .max(50 * 65)
+      .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+      .refine((ids) => ids.length <= 50, 'at most 50 residentIds')
+      .optional(),
+    floorId: z.string().min(1).max(64).optional(),
+    since: QueryTime,
+    until: QueryTime,
+    after: Cursor.optional(),
+    cursor: Cursor.optional(),
+    limit: QueryLimit(10_000).optional(),
+  })
+  .strict()
+  .refine((q) => q.until > q.since, { message: 'until must be after since', path: ['until'] })
+  .refine((q) => q.until - q.since <= MAX_WINDOW_MS, { message: 'the window is at most 7 days; page through longer periods', path: ['until'] })
+  .refine((q) => (q.residentIds?.length ?? 0) > 0 || q.floorId !== undefined, { message: 'give residentIds, floorId, or both', path: ['residentIds'] });
+
+const AroundQuery = z
+  .object({
+    before: Ms.optional(),
+    after: Ms.optional(),
+    floor: z.enum(['0', '1', 'true', 'false']).optional(),
+    cursor: Cursor.optional(),
+    limit: QueryLimit(10_000).optional(),
+  })
+  .strict();
+
+/** A refusal to answer, and to audit. */
+class Refused extends Error {
+  constructor(readonly decision: Extract<Decision, { ok: false }>) {
+    super(decision.error);
   }
 }
-
-type Authed = Request & { user: SessionUser };
-
-/** Epoch ms or ISO 8601. */
-function time(v: unknown, name: string): number {
-  if (typeof v !== 'string' || v === '') throw new HttpError(400, `${name} is required (epoch ms or ISO 8601)`);
-  const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new HttpError(400, `${name}: not epoch ms or ISO 8601`);
-  return n;
-}
-
-function int(v: unknown, name: string, dflt: number, max: number): number {
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(n) || n < 0 || n > max) throw new HttpError(400, `${name} must be an integer from 0 to ${max}`);
-  return n;
-}
-
-function cursor(v: unknown): string | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string' || v.length > 100 || !/^[\w:.-]+$/.test(v)) throw new HttpError(400, 'after/cursor: not a cursor from a previous page');
-  return v;
-}
-
-/** Who may replay tracks at all (per resident, canSeeResident decides). */
-const mayReplay = (u: SessionUser) => u.role !== 'family' && u.role !== 'regulator';
+const check = (d: Decision): void => {
+  if (!d.ok) throw new Refused(d);
+};
 
 export function replayRoutes(deps: ReplayDeps): Router {
-  const { accounts, registry, alerts, store } = deps;
+  const { accounts, registry, alerts, store, log } = deps;
   const r = express.Router();
+  const auth = [requireUser(accounts), noStore];
 
-  const requireUser = (req: Request, res: Response, next: NextFunction) => {
-    const h = req.headers.authorization ?? '';
-    const session = h.startsWith('Bearer ') ? accounts.session(h.slice(7).trim()) : null;
-    if (!session) return void res.status(401).json({ error: 'log in first (Authorization: Bearer <token>)' });
-    (req as Authed).user = session.user;
-    next();
+  /** One audit entry per resident shown; false (and a 503 sent) when they could not be stored. */
+  const auditView = async (u: SessionUser, residentIds: readonly string[], fallback: { type: string; id: string; siteId?: string }, detail: object, res: Response) => {
+    const subjects = residentIds.length ? residentIds.map((id) => ({ type: 'resident', id, siteId: registry.residents.get(id)?.siteId })) : [fallback];
+    for (const s of subjects) {
+      const ok = await auditOrRefuse(store, { actor: u.username, action: 'view_history', subjectType: s.type, subjectId: s.id, siteId: s.siteId, detail }, res, log);
+      if (!ok) return false;
+    }
+    return true;
   };
 
-  const audit = (u: SessionUser, action: 'view_history' | 'view_history_denied', subjects: { type: string; id: string; siteId?: string }[], detail: object) =>
-    Promise.all(
-      subjects.map((s) =>
-        store.appendAudit({ at: Date.now(), actor: u.username, action, subjectType: s.type, subjectId: s.id, siteId: s.siteId, detail }),
-      ),
-    );
-
-  /** Runs a handler; an HttpError is answered (and a 403/404 audited as a refusal). */
-  const handle =
-    (what: string, fn: (u: SessionUser, req: Request, res: Response) => Promise<void>) =>
-    async (req: Request, res: Response) => {
-      const u = (req as Authed).user;
-      try {
-        await fn(u, req, res);
-      } catch (e) {
-        if (!(e instanceof HttpError)) throw e;
-        if (e.status === 403 || e.status === 404) {
-          const subject = req.params.id ? { type: 'alert', id: String(req.params.id) } : { type: 'replay', id: String(req.query.residentIds ?? req.query.floorId ?? '') };
-          await audit(u, 'view_history_denied', [subject], { endpoint: what, status: e.status, reason: e.message, query: req.query });
-        }
-        res.status(e.status).json({ error: e.message });
-      }
-    };
+  /** Runs a handler; a refusal from auth/scope is answered and audited. */
+  const handle = (endpoint: string, fn: (u: SessionUser, req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    const u = user(req);
+    try {
+      await fn(u, req, res);
+    } catch (e) {
+      if (!(e instanceof Refused)) throw e;
+      const subject = req.params.id
+        ? { subjectType: 'alert', subjectId: String(req.params.id) }
+        : { subjectType: 'replay', subjectId: String(req.query.residentIds ?? req.query.floorId ?? '').slice(0, 200) };
+      await auditAfter(store, { actor: u.username, action: 'view_history_denied', ...subject, detail: { endpoint, status: e.decision.status, reason: e.decision.error } }, log);
+      res.status(e.decision.status).json({ error: e.decision.error });
+    }
+  };
 
   const nameOf = (id: string) => registry.residents.get(id)?.name ?? id;
+  const visible = (u: SessionUser) => (row: TrackRow) => {
+    const res = registry.residents.get(row.residentId);
+    return !!res && canSeeResident(u, res);
+  };
 
   /**
    * Alerts whose causing fix lies in [since, until): where they sit on the replayed track. The store
@@ -118,106 +131,76 @@ export function replayRoutes(deps: ReplayDeps): Router {
 
   r.get(
     '/api/v1/replay',
-    requireUser,
+    auth,
     handle('replay', async (u, req, res) => {
-      if (!mayReplay(u)) throw new HttpError(403, `a ${u.role} account may not replay resident tracks`);
-      const since = time(req.query.since, 'since');
-      const until = time(req.query.until, 'until');
-      if (until <= since) throw new HttpError(400, 'until must be after since');
-      if (until - since > MAX_WINDOW_MS) throw new HttpError(400, 'the window is at most 7 days; page through longer periods');
-      const limit = int(req.query.limit, 'limit', DEFAULT_LIMIT, 10_000) || DEFAULT_LIMIT;
-      const after = cursor(req.query.after ?? req.query.cursor);
-      const floorId = typeof req.query.floorId === 'string' && req.query.floorId !== '' ? req.query.floorId : undefined;
-      const ids =
-        typeof req.query.residentIds === 'string' && req.query.residentIds !== ''
-          ? [...new Set(req.query.residentIds.split(',').map((s) => s.trim()).filter(Boolean))]
-          : undefined;
-      if (!ids && !floorId) throw new HttpError(400, 'give residentIds, floorId, or both');
-      if (ids && ids.length > 50) throw new HttpError(400, 'at most 50 residentIds');
-
+      check(authorize(u, 'resident.track'));
+      const q = parseQuery(ReplayQuery, req.query, res);
+      if (!q) return;
+      const ids = q.residentIds?.length ? q.residentIds : undefined;
+      const after = q.after ?? q.cursor;
       for (const id of ids ?? []) {
         const res = registry.residents.get(id);
-        if (!res || !u.siteIds.includes(res.siteId)) throw new HttpError(404, `no such resident ${id}`);
-        if (!canSeeResident(u, res)) throw new HttpError(403, `you may not view the history of resident ${id}`);
+        check(res ? authorizeResident(u, 'resident.track', res) : { ok: false, status: 404, error: 'no such resident' });
       }
       let siteId: string | undefined;
-      if (floorId) {
-        const ref = registry.floor(floorId);
-        if (!ref || !u.siteIds.includes(ref.site.id)) throw new HttpError(404, `no such floor ${floorId}`);
-        if (!canWatchFloor(u, registry, floorId)) throw new HttpError(403, `you may not view floor ${floorId}`);
-        siteId = ref.site.id;
+      if (q.floorId) {
+        check(authorizeFloor(u, registry, q.floorId));
+        siteId = registry.floor(q.floorId)!.site.id;
       }
-      // A floor replay shows only the residents this user may see (a nurse: their wards).
-      const visible = (rid: string) => {
-        const res = registry.residents.get(rid);
-        return !!res && canSeeResident(u, res);
-      };
-      const page = await trackPage(store, { residentIds: ids, floorId, since, until, limit, after }, ids ? undefined : (row) => visible(row.residentId));
-
+      // A floor replay shows only the residents this user may see (a nurse: the wards they cover).
+      const page = await trackPage(store, { residentIds: ids, floorId: q.floorId, since: q.since, until: q.until, limit: q.limit ?? 2000, after }, ids ? undefined : visible(u));
       let windowAlerts: Alert[] = [];
       if (!after) {
-        const found = ids
-          ? (await Promise.all(ids.map((rid) => alertsCausedIn({ residentId: rid }, since, until)))).flat()
-          : await alertsCausedIn({ siteId }, since, until);
-        windowAlerts = found.filter((a) => canSeeAlert(u, a) && (!floorId || a.floorId === floorId));
+        const found = ids ? (await Promise.all(ids.map((rid) => alertsCausedIn({ residentId: rid }, q.since, q.until)))).flat() : await alertsCausedIn({ siteId }, q.since, q.until);
+        windowAlerts = found.filter((a) => canSeeAlert(u, a) && (!q.floorId || a.floorId === q.floorId));
       }
-      const seen = ids ?? [...new Set([...page.rows.map((x) => x.residentId), ...windowAlerts.map((a) => a.residentId)])];
-      const subjects = seen.length
-        ? seen.map((id) => ({ type: 'resident', id, siteId: registry.residents.get(id)?.siteId }))
-        : [{ type: 'floor', id: floorId!, siteId }];
-      await audit(u, 'view_history', subjects, { endpoint: 'replay', since, until, floorId, residentIds: ids, after, rows: page.rows.length });
-      res.json({ since, until, rows: page.rows, transitions: transitionsOf(page.rows), alerts: windowAlerts, ...(page.next ? { next: page.next } : {}) });
+      const shown = ids ?? [...new Set([...page.rows.map((x) => x.residentId), ...windowAlerts.map((a) => a.residentId)])];
+      const detail = { endpoint: 'replay', since: q.since, until: q.until, floorId: q.floorId, residentIds: ids, after, rows: page.rows.length };
+      if (!(await auditView(u, shown, { type: 'floor', id: q.floorId!, siteId }, detail, res))) return;
+      res.json({ since: q.since, until: q.until, rows: page.rows, transitions: transitionsOf(page.rows), alerts: windowAlerts, ...(page.next ? { next: page.next } : {}) });
     }),
   );
 
-  /** The alert and the window around it; throws 403/404 as the user's role and scope decide. */
-  const around = async (u: SessionUser, req: Request) => {
-    if (!mayReplay(u)) throw new HttpError(403, `a ${u.role} account may not replay resident tracks (the alert and its history are at /api/v1/alerts/:id)`);
-    const id = String(req.params.id);
+  /** The alert and the window around it, for a user allowed to replay it; null when a 400 was sent. */
+  const around = async (u: SessionUser, req: Request, res: Response) => {
+    check(authorize(u, 'resident.track'));
+    const id = pathId(req, res);
+    if (!id) return null;
+    const q = parseQuery(AroundQuery, req.query, res);
+    if (!q) return null;
     const alert = alerts.get(id) ?? (await store.getAlert(id));
-    if (!alert || !canSeeAlert(u, alert)) throw new HttpError(404, 'no such alert');
-    const resident = registry.residents.get(alert.residentId);
-    if (resident && !canSeeResident(u, resident)) throw new HttpError(404, 'no such alert');
-    const before = int(req.query.before, 'before', 120_000, MAX_AROUND_MS);
-    const afterMs = int(req.query.after, 'after', 300_000, MAX_AROUND_MS);
-    const floor = req.query.floor === '1' || req.query.floor === 'true';
-    const window = { since: Math.max(0, alert.fixTs - before), until: alert.fixTs + afterMs + 1 };
-    // With floor=1: the involved resident everywhere, and the others this user may see on the alert's floor.
-    const keep = floor
-      ? (row: TrackRow) =>
-          row.residentId === alert.residentId ||
-          (row.floorId === alert.floorId && canSeeResident(u, registry.residents.get(row.residentId) ?? { id: row.residentId, siteId: row.siteId, wardId: null }))
-      : undefined;
-    const query = floor ? { since: window.since, until: window.until } : { residentIds: [alert.residentId], since: window.since, until: window.until };
-    return { alert, window, floor, keep, query };
+    check(alert ? authorizeAlert(u, 'alert.read', alert) : { ok: false, status: 404, error: 'no such alert' });
+    const resident = registry.residents.get(alert!.residentId);
+    if (resident) check(authorizeResident(u, 'resident.track', resident));
+    const a = alert!;
+    const floor = q.floor === '1' || q.floor === 'true';
+    const window = { since: Math.max(0, a.fixTs - (q.before ?? 120_000)), until: a.fixTs + (q.after ?? 300_000) + 1 };
+    // floor=1: the involved resident wherever they went, and the others this user may see on the alert's floor
+    const seen = visible(u);
+    const keep = floor ? (row: TrackRow) => row.residentId === a.residentId || (row.floorId === a.floorId && seen(row)) : undefined;
+    const query = floor ? { ...window } : { residentIds: [a.residentId], ...window };
+    return { alert: a, window, floor, keep, query, cursor: q.cursor, limit: q.limit };
   };
 
-  const auditAround = (u: SessionUser, alert: Alert, rows: readonly TrackRow[], detail: object) => {
-    const ids = new Set([alert.residentId, ...rows.map((x) => x.residentId)]);
-    return audit(
-      u,
-      'view_history',
-      [...ids].map((id) => ({ type: 'resident', id, siteId: alert.siteId })),
-      { alertId: alert.id, ...detail },
-    );
-  };
+  const residentsIn = (a: Alert, rows: readonly TrackRow[]) => [...new Set([a.residentId, ...rows.map((x) => x.residentId)])];
 
   r.get(
     '/api/v1/alerts/:id/replay',
-    requireUser,
+    auth,
     handle('alert_replay', async (u, req, res) => {
-      const { alert, window, floor, keep, query } = await around(u, req);
-      const limit = int(req.query.limit, 'limit', 10_000, 10_000) || 10_000;
-      const after = cursor(req.query.cursor);
-      const page = await trackPage(store, { ...query, limit, after }, keep);
+      const w = await around(u, req, res);
+      if (!w) return;
+      const { alert, window, floor, keep, query, cursor } = w;
+      const page = await trackPage(store, { ...query, limit: w.limit ?? 10_000, after: cursor }, keep);
       let others: Alert[] = [];
-      if (!after) {
+      if (!cursor) {
         const found = floor
           ? (await alertsCausedIn({ siteId: alert.siteId }, window.since, window.until)).filter((a) => a.floorId === alert.floorId || a.residentId === alert.residentId)
           : await alertsCausedIn({ residentId: alert.residentId }, window.since, window.until);
         others = found.filter((a) => a.id !== alert.id && canSeeAlert(u, a));
       }
-      await auditAround(u, alert, page.rows, { endpoint: 'alert_replay', ...window, floor, after, rows: page.rows.length });
+      const detail = { endpoint: 'alert_replay', alertId: alert.id, ...window, floor, after: cursor, rows: page.rows.length };
+      if (!(await auditView(u, residentsIn(alert, page.rows), { type: 'alert', id: alert.id }, detail, res))) return;
       const live = alerts.get(alert.id) ?? alert;
       res.json({
         alert: live,
@@ -233,17 +216,19 @@ export function replayRoutes(deps: ReplayDeps): Router {
 
   const exporter = (format: 'geojson' | 'csv') =>
     handle(`export.${format}`, async (u, req, res) => {
-      const { alert, window, floor, keep, query } = await around(u, req);
+      const w = await around(u, req, res);
+      if (!w) return;
+      const { alert, window, floor, keep, query } = w;
       const { rows, truncated } = await allTrackRows(store, query, keep, MAX_EXPORT_ROWS);
-      await auditAround(u, alert, rows, { endpoint: 'export', format, ...window, floor, rows: rows.length });
+      const detail = { endpoint: 'export', format, alertId: alert.id, ...window, floor, rows: rows.length };
+      if (!(await auditView(u, residentsIn(alert, rows), { type: 'alert', id: alert.id }, detail, res))) return;
       const frame = registry.frame(alert.siteId);
-      const name = `alert-${alert.id}.${format}`;
-      res.setHeader('content-disposition', `attachment; filename="${name}"`);
-      if (truncated) res.setHeader('x-carewatch-truncated', String(MAX_EXPORT_ROWS));
+      res.set('Content-Disposition', `attachment; filename="alert-${encodeURIComponent(alert.id)}.${format}"`);
+      if (truncated) res.set('X-Carewatch-Truncated', String(MAX_EXPORT_ROWS));
       if (format === 'csv') res.type('text/csv; charset=utf-8').send(toCsv(rows, nameOf, frame));
       else res.type('application/geo+json').send(JSON.stringify(toGeoJson(alerts.get(alert.id) ?? alert, window, rows, nameOf, frame)));
     });
-  r.get('/api/v1/alerts/:id/export.geojson', requireUser, exporter('geojson'));
-  r.get('/api/v1/alerts/:id/export.csv', requireUser, exporter('csv'));
+  r.get('/api/v1/alerts/:id/export.geojson', auth, exporter('geojson'));
+  r.get('/api/v1/alerts/:id/export.csv', auth, exporter('csv'));
   return r;
 }

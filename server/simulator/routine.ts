@@ -110,7 +110,8 @@ export function makeRoutine(timeZone: string): { routine: Routine; habitsFor(age
     const nurse = tasks.room('nurse_station');
     if (choice < 0.35 && lounge && !(wasSeated && agent.label === 'lounge')) return [tasks.seatIn(lounge, cap(r.range(15, 45)), 'lounge')];
     if (choice < 0.55 && !(wasSeated && agent.label === 'rest')) return [tasks.bed('seated', cap(r.range(15, 40)), 'rest')];
-    if (choice < 0.72) {
+    // one stroll at a time: strolls back to back, with turns, read as restless roaming
+    if (choice < 0.72 && agent.label !== 'corridor-walk') {
       const walk = tasks.corridorWalk();
       if (walk) return walk;
     }

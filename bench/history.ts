@@ -1,0 +1,312 @@
+/**
+ * Track history (docs/history.md): what the write-ahead log and the recorder cost, and what they store.
+ *
+ *   --ingest  HTTP batch ingest at full speed against a server process (`tsx server/main.ts`, sample
+ *             institution, no simulator) with history on and with HISTORY=off, alternating, in the same
+ *             run: accepted fixes/s, HTTP latency, WAL fdatasyncs per batch, and the ratio on/off.
+ *   --day     a simulated day of the sample institution (server/simulator at 1 Hz, seeded, one wandering
+ *             episode an hour, each raising an alert) through the recorder into the embedded store: disk
+ *             bytes per tag per day, rows kept; then replay query times over HTTP on that data
+ *             (20 residents × 10 minutes, one floor × one hour), and the same queries on the store alone.
+ *
+ *   npx tsx bench/history.ts [--ingest] [--day] [--tags 2000] [--batch 500] [--seconds 8] [--rounds 3]
+ *                            [--connections 8] [--hours 24] [--queries 15]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { SiteFrame } from '../geo/frame';
+import type { Fix } from '../geo/model';
+import { World } from '../geo/world';
+import { TrackRecorder } from '../server/history/track-recorder';
+import { Registry } from '../server/registry';
+import { Simulator, type RawFix } from '../server/simulator';
+import { loadSiteDir, SAMPLE_SITE_DIR } from '../server/site-loader';
+import { createStore, type TrackRow } from '../server/store';
+import { fmt, machine, summarize } from './lib/stats';
+import { mulberry32 } from './lib/rng';
+
+const arg = (name: string, d: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : d;
+};
+const has = (name: string) => process.argv.includes(`--${name}`);
+const ONLY_INGEST = has('ingest') && !has('day');
+const ONLY_DAY = has('day') && !has('ingest');
+const TAGS = Number(arg('tags', '2000'));
+const BATCH = Number(arg('batch', '500'));
+const SECONDS = Number(arg('seconds', '8'));
+const ROUNDS = Number(arg('rounds', '3'));
+const CONNECTIONS = Number(arg('connections', '8'));
+const HOURS = Number(arg('hours', '24'));
+const QUERIES = Number(arg('queries', '15'));
+const KEY = 'demo-gateway-key';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', DEMO: 'on', GEO_WORKERS: '1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return { base, child };
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not become healthy');
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+async function login(base: string): Promise<string> {
+  return ((await (await post(`${base}/api/v1/auth/login`, { username: 'admin', password: 'admin-demo' })).json()) as { token: string }).token;
+}
+
+const metric = (text: string, name: string) => Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm'))?.[1] ?? 0);
+
+interface Zone {
+  properties: { id: string; kind: string; floorId: string };
+  geometry: { coordinates: number[][][] };
+}
+
+/** One phase of full-speed ingest against a fresh server; history on or off. */
+async function ingestPhase(history: boolean) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'carewatch-bench-history-'));
+  const { base, child } = await startServer({ HISTORY: history ? 'on' : 'off', DATA_DIR: dataDir });
+  try {
+    const token = await login(base);
+    const auth = { authorization: `Bearer ${token}` };
+    const [site] = (await (await fetch(`${base}/api/v1/sites`, { headers: auth })).json()) as { id: string; zones: { features: Zone[] } }[];
+    const corridors = site.zones.features.filter((z) => z.properties.kind === 'corridor');
+    const rand = mulberry32(42);
+    const load: { tagId: string; floorId: string; x: number; y: number }[] = [];
+    for (let i = 0; i < TAGS; i++) {
+      const c = corridors[i % corridors.length];
+      const r = await post(`${base}/api/v1/residents`, { name: `Load ${i}`, siteId: site.id, tagId: `LOAD-${i}` }, auth);
+      if (r.status !== 201) throw new Error(`create resident: ${r.status} ${await r.text()}`);
+      const ring = c.geometry.coordinates[0];
+      const xs = ring.map((p) => p[0]);
+      const ys = ring.map((p) => p[1]);
+      const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      load.push({ tagId: `LOAD-${i}`, floorId: c.properties.floorId, x: x0 + (x1 - x0) * (0.2 + 0.6 * rand()), y: y0 + (y1 - y0) * (0.2 + 0.6 * rand()) });
+    }
+    let cursor = 0;
+    let lastTs = Date.now() - 5000;
+    const nextBody = () => {
+      const ts = Math.max(Date.now(), lastTs + 1);
+      lastTs = ts;
+      const fixes = [];
+      for (let k = 0; k < BATCH; k++) {
+        const t = load[cursor++ % load.length];
+        // residents walking: 0.1–0.3 m between fixes, so compression keeps some and drops others
+        t.x += (rand() - 0.5) * 0.4;
+        t.y += (rand() - 0.5) * 0.1;
+        fixes.push({ tagId: t.tagId, ts, floorId: t.floorId, x: +t.x.toFixed(2), y: +t.y.toFixed(2), accuracy: 0.5, battery: 80 });
+      }
+      return JSON.stringify(fixes);
+    };
+    const before = await (await fetch(`${base}/metrics`)).text();
+    const started = performance.now();
+    const result = await autocannon({
+      url: `${base}/api/v1/positions`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
+    });
+    const secs = (performance.now() - started) / 1000;
+    const after = await (await fetch(`${base}/metrics`)).text();
+    const d = (name: string) => metric(after, name) - metric(before, name);
+    const accepted = d('carewatch_fixes_accepted_total');
+    return {
+      acceptedPerS: accepted / secs,
+      processedPerS: d('carewatch_geo_fixes_processed_total') / secs,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      non2xx: result.non2xx,
+      syncsPerBatch: history ? d('carewatch_wal_syncs_total') / Math.max(1, d('carewatch_wal_appends_total')) : NaN,
+      rowsPerFix: history ? metric(after, 'carewatch_history_rows_written_total') / Math.max(1, metric(after, 'carewatch_history_fixes_total')) : NaN,
+    };
+  } finally {
+    await stopServer(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchIngest(): Promise<void> {
+  console.log(`\n## Ingest with history on vs off: ${TAGS} tags, batches of ${BATCH}, ${CONNECTIONS} connections, ${SECONDS} s a phase, ${ROUNDS} rounds (alternating)`);
+  const on: Awaited<ReturnType<typeof ingestPhase>>[] = [];
+  const off: Awaited<ReturnType<typeof ingestPhase>>[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    // alternate which goes first, so a slow period of the machine does not favour one side
+    for (const h of r % 2 ? [true, false] : [false, true]) {
+      const res = await ingestPhase(h);
+      (h ? on : off).push(res);
+      console.log(`# round ${r + 1} history ${h ? 'on ' : 'off'}: ${fmt(res.acceptedPerS)} fixes/s accepted, HTTP p50 ${res.p50} ms p99 ${res.p99} ms, non-2xx ${res.non2xx}`);
+    }
+  }
+  const row = (name: string, xs: typeof on) => {
+    const acc = summarize(xs.map((x) => x.acceptedPerS));
+    return `| ${name} | ${fmt(acc.median)} (${fmt(acc.min)}–${fmt(acc.max)}) | ${fmt(summarize(xs.map((x) => x.processedPerS)).median)} | ${summarize(xs.map((x) => x.p50)).median} | ${summarize(xs.map((x) => x.p99)).median} | ${name === 'on' ? summarize(xs.map((x) => x.syncsPerBatch)).median.toFixed(2) : '–'} | ${name === 'on' ? summarize(xs.map((x) => x.rowsPerFix)).median.toFixed(2) : '–'} |`;
+  };
+  console.log('| history | accepted fixes/s, median (min–max) | through geo core /s | HTTP p50 ms | HTTP p99 ms | fdatasync per batch | rows per fix |');
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(row('off', off));
+  console.log(row('on', on));
+  const ratio = summarize(on.map((x) => x.acceptedPerS)).median / summarize(off.map((x) => x.acceptedPerS)).median;
+  console.log(`# ratio on/off (medians): ${(ratio * 100).toFixed(1)} % (target >= 80 %)`);
+}
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+async function benchDay(): Promise<void> {
+  const site = await loadSiteDir(SAMPLE_SITE_DIR);
+  const registry = new Registry([site]);
+  const frame = new SiteFrame(site.site.georef);
+  const outdoor = registry.outdoorFloorOf(site.site.id)!;
+  const dataDir = mkdtempSync(join(tmpdir(), 'carewatch-bench-day-'));
+  const store = await createStore(undefined, dataDir);
+  const rec = new TrackRecorder(store, registry, new World(registry.worldData()), { flushMs: 1e9 });
+  const sim = new Simulator(site, { seed: 7, rateHz: 1, firstWanderAfterMs: 30 * 60_000, wanderEveryMs: 3600_000 });
+  // the day ends now, so the server's retention job (30 days) keeps it for the query phase
+  const end = Math.floor(Date.now() / 60_000) * 60_000;
+  const start = end - HOURS * 3600_000;
+  const toFix = (f: RawFix): Fix =>
+    'floorId' in f
+      ? { tagId: f.tagId, ts: f.ts, floorId: f.floorId, x: f.x, y: f.y, z: f.z, accuracy: f.accuracy, event: f.event }
+      : { tagId: f.tagId, ts: f.ts, floorId: outdoor, ...frame.toLocal(f.lon, f.lat), accuracy: f.accuracy, event: f.event };
+  let fixes = 0;
+  let alerted = 0;
+  const t0 = performance.now();
+  for (let now = start; now < end; now += 10_000) {
+    const batch = sim.step(now).map(toFix);
+    fixes += batch.length;
+    rec.record(batch, null);
+    // each wandering episode raises an exit-approach alert at its peak: full rate around it
+    for (const ep of sim.episodes) {
+      if (ep.peakTs !== null && ep.peakTs <= now && ep.peakTs > now - 10_000) {
+        rec.alert(ep.tagId, ep.peakTs);
+        alerted++;
+      }
+    }
+    if (rec.stats.pendingRows > 20_000) await rec.flush();
+  }
+  await rec.flush();
+  const simMs = performance.now() - t0;
+  await store.close();
+  const tags = new Set(sim.tagIds).size;
+  const trackBytes = dirBytes(join(dataDir, 'tracks'));
+  const rows = rec.stats.rowsWritten;
+  const perDay = 24 / HOURS;
+  console.log(`\n## A simulated ${HOURS} h of the sample institution (${tags} tags at 1 Hz indoors, GNSS every 10 s outdoors; ${alerted} alerts with full-rate windows)`);
+  console.log('| fixes | rows kept | rows/fix | track bytes on disk | bytes/row | bytes per tag per day | rows per tag per day |');
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    `| ${fmt(fixes)} | ${fmt(rows)} | ${(rows / fixes).toFixed(3)} | ${fmt(trackBytes)} | ${(trackBytes / rows).toFixed(1)} | ${fmt((trackBytes / tags) * perDay)} | ${fmt((rows / tags) * perDay)} |`,
+  );
+  const reasons = Object.entries(rec.stats.byReason).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
+  console.log(`# rows by reason: ${reasons}`);
+  console.log(`# without compression: ${fmt(fixes)} rows ≈ ${fmt((fixes * trackBytes) / rows / tags * perDay)} bytes per tag per day (same bytes/row); WAL, steady state: ${37} bytes a fix plus ~60 a batch, kept ~3 min`);
+  console.log(`# recorder: ${fmt(fixes / (simMs / 1000))} fixes/s on one core (simulator included)`);
+
+  // Replay queries over HTTP on that data (the server also audits each request) and on the store alone.
+  const residents = site.residents.filter((r) => !r.community);
+  const twenty = residents.slice(0, 20).map((r) => r.id);
+  const floorCount = new Map<string, number>();
+  for (const r of residents) {
+    const f = site.zones.find((z) => z.id === r.roomZoneId)?.floorId;
+    if (f) floorCount.set(f, (floorCount.get(f) ?? 0) + 1);
+  }
+  const floor = [...floorCount.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  // mid-morning of the simulated day: residents up and about
+  const q10 = { since: end - 6 * 3600_000, until: end - 6 * 3600_000 + 600_000 };
+  const q60 = { since: end - 6 * 3600_000, until: end - 5 * 3600_000 };
+  const { base, child } = await startServer({ DATA_DIR: dataDir });
+  try {
+    const token = await login(base);
+    const all = async (path: string) => {
+      let rowsN = 0;
+      let after: string | undefined;
+      do {
+        const res = await fetch(`${base}${path}&limit=10000${after ? `&after=${after}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+        const body = (await res.json()) as { rows: TrackRow[]; next?: string };
+        rowsN += body.rows.length;
+        after = body.next;
+      } while (after);
+      return rowsN;
+    };
+    const time = async (path: string) => {
+      const ms: number[] = [];
+      let n = 0;
+      for (let i = 0; i < QUERIES; i++) {
+        const t = performance.now();
+        n = await all(path);
+        ms.push(performance.now() - t);
+      }
+      return { n, s: summarize(ms) };
+    };
+    const a = await time(`/api/v1/replay?residentIds=${twenty.join(',')}&since=${q10.since}&until=${q10.until}`);
+    const b = await time(`/api/v1/replay?floorId=${floor}&since=${q60.since}&until=${q60.until}`);
+    console.log(`\n## Replay queries on that day (median of ${QUERIES}, all pages of 10 000)`);
+    console.log('| query | rows | HTTP ms median (min–max) | store ms median |');
+    console.log('|---|---|---|---|');
+    await stopServer(child);
+    const st = await createStore(undefined, dataDir);
+    const storeTime = async (q: Parameters<typeof st.queryTrack>[0]) => {
+      const ms: number[] = [];
+      for (let i = 0; i < QUERIES; i++) {
+        const t = performance.now();
+        let after: string | undefined;
+        do after = (await st.queryTrack({ ...q, limit: 10_000, after })).next;
+        while (after);
+        ms.push(performance.now() - t);
+      }
+      return summarize(ms).median;
+    };
+    const sa = await storeTime({ residentIds: twenty, ...q10 });
+    const sb = await storeTime({ floorId: floor, ...q60 });
+    await st.close();
+    console.log(`| 20 residents × 10 min | ${fmt(a.n)} | ${a.s.median.toFixed(1)} (${a.s.min.toFixed(1)}–${a.s.max.toFixed(1)}) | ${sa.toFixed(1)} |`);
+    console.log(`| floor ${floor} × 1 h | ${fmt(b.n)} | ${b.s.median.toFixed(1)} (${b.s.min.toFixed(1)}–${b.s.max.toFixed(1)}) | ${sb.toFixed(1)} |`);
+  } finally {
+    if (child.exitCode === null) await stopServer(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+console.log(`# bench/history.ts — ${machine()}`);
+if (!ONLY_DAY) await benchIngest();
+if (!ONLY_INGEST) await benchDay();
