@@ -17,6 +17,7 @@
  * a noisy neighbour slows all of them alike, and each ratio is the median of the ratios within a round.
  *
  *   npx tsx bench/geofence.ts [--points 200000] [--rounds 7]      (npm run bench:geofence)
+ *   npx tsx bench/geofence.ts --only fix                          (the per-fix pipeline costs alone)
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -87,6 +88,13 @@ async function main(): Promise<void> {
 
   console.log(`machine   ${machine()}`);
   const inst = generateInstitution();
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'fix') {
+    perFix(inst);
+    collect();
+    const m = process.memoryUsage();
+    console.log(`\nheap used at the end: ${fmtBytes(m.heapUsed)}, rss ${fmtBytes(m.rss)}`);
+    return;
+  }
   const { zones } = inst.world;
   const q = queryPoints(inst, N);
   const floorIds = inst.floorIds;

@@ -111,6 +111,8 @@ export interface Tag {
   kind: TagKind;
   residentId: string | null;
   siteId: string;
+  /** A tag worn by staff: its fixes are not watched, they tell when a resident is escorted. */
+  staffId?: string;
 }
 
 export interface Resident {

@@ -9,8 +9,8 @@ import { World, type WorldData } from './world';
  * Fixes cross to a worker as one Float64Array, FIX_STRIDE numbers per fix, so a batch is a
  * single transferable buffer rather than thousands of cloned objects.
  */
-export const FIX_STRIDE = 10;
-export const F = { tag: 0, floor: 1, x: 2, y: 3, z: 4, accuracy: 5, ts: 6, battery: 7, event: 8, accel: 9 } as const;
+export const FIX_STRIDE = 11;
+export const F = { tag: 0, floor: 1, x: 2, y: 3, z: 4, accuracy: 5, ts: 6, battery: 7, event: 8, accel: 9, escorted: 10 } as const;
 
 /** Accelerometer samples of one fix: [hz, x0, y0, z0, x1, ...] in g. */
 export type PackedAccel = Float32Array;
@@ -72,7 +72,7 @@ export class Partition {
       const ctx = this.world.context(slot.residentId);
       if (!ctx) continue;
       const fix = decodeFix(data, o, slot.tagId, this.floorIds, accel);
-      const r = processFix(slot.state, fix, ctx, this.detectors);
+      const r = processFix(slot.state, fix, ctx, this.detectors, { escorted: data[o + F.escorted] === 1 });
       slot.state = r.state;
       out.transitions += r.entered.length + r.exited.length;
       for (const c of r.alerts) out.alerts.push({ tag, residentId: slot.residentId, candidate: c });

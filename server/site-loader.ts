@@ -118,6 +118,7 @@ const TagSchema = z.looseObject({
   kind: z.enum(['indoor', 'outdoor', 'hybrid']),
   residentId: Id.nullable(),
   siteId: Id,
+  staffId: Id.optional(),
 });
 
 function validTimeZone(tz: string): boolean {

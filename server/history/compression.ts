@@ -42,7 +42,10 @@ export function keepReason(last: KeptPoint | null, f: FixFacts, o: CompressionOp
   if (f.zonesChanged) return 'transition';
   if (f.event) return 'event';
   if (f.fullRate) return 'alert';
-  if (Math.hypot(f.x - last.x, f.y - last.y) >= (f.outdoor ? o.outdoorMoveM : o.indoorMoveM)) return 'move';
+  const dx = f.x - last.x;
+  const dy = f.y - last.y;
+  const m = f.outdoor ? o.outdoorMoveM : o.indoorMoveM;
+  if (dx * dx + dy * dy >= m * m) return 'move';
   if (f.ts - last.ts >= o.maxIntervalMs) return 'interval';
   return null;
 }

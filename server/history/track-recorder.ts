@@ -53,6 +53,8 @@ interface TagTrack {
   last: KeptPoint | null;
   fullRateUntil: number;
   ring: FixRing;
+  /** The zone rows are labelled with (index in the ZoneIndex, -1: none); changes only with membership. */
+  zone: number;
 }
 
 export interface RecorderStats {
@@ -91,7 +93,7 @@ export class TrackRecorder {
   };
   private readonly tags = new Map<string, TagTrack>();
   private readonly floorIds: string[] = [];
-  private readonly floorIndex = new Map<string, number>();
+  private readonly floors = new Map<string, { index: number; outdoor: boolean }>();
   private pending: TrackRow[] = [];
   /** WAL records whose rows are all in `pending` (or were none). */
   private processed: number[] = [];
@@ -218,15 +220,16 @@ export class TrackRecorder {
     const step = stepMembership(t.membership, f, this.world.zones, t.hysteresis);
     t.membership = step.state;
     const zonesChanged = step.entered.length > 0 || step.exited.length > 0;
-    const outdoor = this.registry.floor(f.floorId)?.floor.outdoor === true;
-    const reason = keepReason(t.last, { ...f, outdoor, zonesChanged, fullRate: f.ts <= t.fullRateUntil }, this.opts.compression);
+    if (zonesChanged) t.zone = this.primaryZone(step.state.inside);
+    const floor = this.floor(f.floorId);
+    const reason = keepReason(t.last, { ts: f.ts, floorId: f.floorId, x: f.x, y: f.y, event: f.event, outdoor: floor.outdoor, zonesChanged, fullRate: f.ts <= t.fullRateUntil }, this.opts.compression);
     const entry: RingEntry = {
       ts: f.ts,
       x: f.x,
       y: f.y,
       z: f.z ?? NaN,
-      floor: this.floor(f.floorId),
-      zone: this.primaryZone(step.state.inside),
+      floor: floor.index,
+      zone: t.zone,
       event: f.event ? FIX_EVENTS.indexOf(f.event) + 1 : 0,
     };
     if (reason) {
@@ -289,18 +292,19 @@ export class TrackRecorder {
       last: null,
       fullRateUntil: -Infinity,
       ring: new FixRing(),
+      zone: -1,
     };
     this.tags.set(tagId, t);
     return t;
   }
 
-  private floor(id: string): number {
-    let i = this.floorIndex.get(id);
-    if (i === undefined) {
-      i = this.floorIds.push(id) - 1;
-      this.floorIndex.set(id, i);
+  private floor(id: string): { index: number; outdoor: boolean } {
+    let f = this.floors.get(id);
+    if (!f) {
+      f = { index: this.floorIds.push(id) - 1, outdoor: this.registry.floor(id)?.floor.outdoor === true };
+      this.floors.set(id, f);
     }
-    return i;
+    return f;
   }
 
   private primaryZone(inside: readonly string[]): number {

@@ -92,7 +92,7 @@ export class FixNormalizer {
       }
       if (tag.siteId !== key.siteId || (key.tagId !== null && key.tagId !== f.tagId))
         return reject('forbidden_tag', `this key may not report for tag ${f.tagId}`);
-      if (!this.registry.residentOfTag(f.tagId)) return reject('unassigned_tag', `tag ${f.tagId} is not assigned to a resident`);
+      if (!this.registry.residentOfTag(f.tagId) && !tag.staffId) return reject('unassigned_tag', `tag ${f.tagId} is not assigned to a resident`);
 
       const ts = parseTimestamp(f.ts);
       if (ts === null) return reject('bad_time', 'ts: not epoch ms or ISO 8601');

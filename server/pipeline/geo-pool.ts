@@ -126,7 +126,7 @@ export class GeoPool {
   }
 
   /** Queue an accepted fix of a registered tag on a known floor. */
-  submit(fix: Fix): void {
+  submit(fix: Fix, escorted = false): void {
     const idx = this.tagIndex.get(fix.tagId);
     const floor = this.floorIndex.get(fix.floorId);
     if (idx === undefined || floor === undefined) throw new Error(`unregistered tag or floor: ${fix.tagId} ${fix.floorId}`);
@@ -149,6 +149,7 @@ export class GeoPool {
     b[o + F.battery] = fix.battery ?? NaN;
     b[o + F.event] = eventCode(fix.event);
     b[o + F.accel] = accelRef;
+    b[o + F.escorted] = escorted ? 1 : 0;
     this.stats.inflightFixes++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;

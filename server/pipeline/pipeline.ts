@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics';
 import type { FloorFrames } from '../realtime/floor-frames';
 import type { Registry } from '../registry';
 import type { GeoAlert, GeoPool } from './geo-pool';
+import { EscortTracker } from './escorts';
 
 export interface IngestReport {
   accepted: number;
@@ -26,6 +27,7 @@ export class Pipeline {
    * write-ahead log plugged in here makes every acknowledged fix survive a kill -9.
    */
   private durable: ((fixes: Fix[]) => Promise<void>) | null = null;
+  private readonly escorts = new EscortTracker();
 
   constructor(
     private readonly registry: Registry,
@@ -51,10 +53,17 @@ export class Pipeline {
   async ingest(raw: readonly unknown[], key: IngestKey, source: string, now = Date.now()): Promise<IngestReport> {
     const batch = this.normalizer.normalize(raw, key, now);
     if (this.durable && batch.fixes.length > 0) await this.durable(batch.fixes);
+    // staff first: a nurse's fix in the same batch says whether the resident beside her is escorted
+    const residentFixes: Fix[] = [];
     for (const fix of batch.fixes) {
-      const resident = this.registry.residentOfTag(fix.tagId)!;
+      if (this.registry.tags.get(fix.tagId)?.staffId) this.escorts.updateStaff(fix);
+      else residentFixes.push(fix);
+    }
+    for (const fix of residentFixes) {
+      const resident = this.registry.residentOfTag(fix.tagId);
+      if (!resident) continue;
       this.frames.update(resident.id, fix);
-      this.geo.submit(fix);
+      this.geo.submit(fix, this.escorts.isEscorted(fix));
     }
     for (const l of this.fixListeners) l(batch.fixes);
     this.metrics.fixesAccepted.inc(batch.fixes.length, { source });
