@@ -1,5 +1,6 @@
 import type { AlertCandidate, EpochMs, Fix } from './model';
-import type { Detector, DetectorContext } from './detect/types';
+import { FixPlace } from './detect/place';
+import type { Detector, DetectorContext, StepInput } from './detect/types';
 import { initialMembership, stepMembership, type MembershipState } from './transition';
 
 /** Everything the pipeline remembers about one tag: plain JSON. */
@@ -38,13 +39,14 @@ export function processFix(
   extra: { escorted?: boolean } = {},
 ): PipelineStep {
   const m = stepMembership(state.membership, fix, ctx.zones, ctx.rules.hysteresis);
-  const input = {
+  const input: StepInput = {
     fix,
     prev: state.lastFix,
     inside: m.state.inside,
     entered: m.entered,
     exited: m.exited,
     escorted: extra.escorted,
+    place: new FixPlace(ctx.zones, fix.floorId, fix.x, fix.y),
   };
   const alerts: AlertCandidate[] = [];
   const failures: DetectorFailure[] = [];

@@ -50,64 +50,85 @@ export function stepMembership(
   index: ZoneIndex,
   h: RuleParams['hysteresis'],
 ): MembershipStep {
-  const entered: string[] = [];
-  const exited: string[] = [];
-  let inside = prev.inside;
-  let pending = prev.pending;
+  const w: Work = {
+    fix,
+    index,
+    h,
+    inside: prev.inside,
+    pending: prev.pending,
+    nextInside: prev.inside,
+    nextPending: {},
+    entered: [],
+    exited: [],
+  };
 
   if (prev.floorId !== null && prev.floorId !== fix.floorId) {
-    exited.push(...inside);
-    inside = [];
-    pending = {};
+    w.exited.push(...prev.inside);
+    w.inside = w.nextInside = [];
+    w.pending = {};
   }
 
   const searchRadius = Math.min(h.maxMarginM, Math.max(h.minMarginM, fix.accuracy * h.accuracyFactor));
   const near = index.near(fix.floorId, fix.x, fix.y, searchRadius);
-  const nextInside = new Set(inside);
-  const nextPending: Record<string, Pending> = {};
-
-  const consider = (id: string, distance: number) => {
-    const margin = boundaryMargin(fix.accuracy, index.halfWidth(id), h);
-    const isInside = nextInside.has(id);
-    const clearlyIn = distance < -margin;
-    const clearlyOut = distance > margin;
-    if ((isInside && clearlyIn) || (!isInside && clearlyOut)) return; // confirmed side: any pending flip is cancelled
-    const p = pending[id];
-    if (!clearlyIn && !clearlyOut) {
-      // Within the margin: on the new side it neither counts nor cancels (a small zone, a bed, is
-      // mostly margin); on the old side it cancels. Letting old-side fixes wait too made a tag held
-      // on a boundary with Gaussian noise flip about a dozen times an hour: the rare fixes beyond
-      // the margin on either side add up to minFixes long before the other side's rare fixes cancel.
-      const onNewSide = isInside ? distance > 0 : distance < 0;
-      if (p && onNewSide) nextPending[id] = p;
-      return;
-    }
-    const next: Pending = p ? { since: p.since, count: p.count + 1 } : { since: fix.ts, count: 1 };
-    if (next.count >= h.minFixes && fix.ts - next.since >= h.dwellMs) {
-      if (isInside) {
-        nextInside.delete(id);
-        exited.push(id);
-      } else {
-        nextInside.add(id);
-        entered.push(id);
-      }
-    } else {
-      nextPending[id] = next;
-    }
-  };
-
-  const seen = new Set<string>();
-  for (const n of near) {
-    seen.add(n.id);
-    consider(n.id, n.distance);
-  }
+  for (const n of near) consider(w, n.id, n.distance);
   // Zones we are in (or were about to enter) that are now beyond the search radius: clearly outside.
-  for (const id of inside) if (!seen.has(id)) consider(id, Infinity);
-  for (const id of Object.keys(pending)) if (!seen.has(id) && !inside.includes(id)) consider(id, Infinity);
+  const inside = w.inside;
+  for (const id of inside) if (!isNear(near, id)) consider(w, id, Infinity);
+  for (const id in w.pending) if (!isNear(near, id) && !inside.includes(id)) consider(w, id, Infinity);
 
   return {
-    state: { floorId: fix.floorId, inside: [...nextInside], pending: nextPending },
-    entered,
-    exited,
+    state: { floorId: fix.floorId, inside: w.nextInside, pending: w.nextPending },
+    entered: w.entered,
+    exited: w.exited,
   };
+}
+
+/** One step's working set: `nextInside` is `inside` until the first change, then a copy (state stays immutable). */
+interface Work {
+  fix: Fix;
+  index: ZoneIndex;
+  h: RuleParams['hysteresis'];
+  inside: readonly string[];
+  pending: Readonly<Record<string, Pending>>;
+  nextInside: string[];
+  nextPending: Record<string, Pending>;
+  entered: string[];
+  exited: string[];
+}
+
+function isNear(near: readonly { id: string }[], id: string): boolean {
+  for (const n of near) if (n.id === id) return true;
+  return false;
+}
+
+function consider(w: Work, id: string, distance: number): void {
+  const { fix, h } = w;
+  const margin = boundaryMargin(fix.accuracy, w.index.halfWidth(id), h);
+  const isInside = w.nextInside.includes(id);
+  const clearlyIn = distance < -margin;
+  const clearlyOut = distance > margin;
+  if ((isInside && clearlyIn) || (!isInside && clearlyOut)) return; // confirmed side: any pending flip is cancelled
+  const p = w.pending[id];
+  if (!clearlyIn && !clearlyOut) {
+    // Within the margin: on the new side it neither counts nor cancels (a small zone, a bed, is
+    // mostly margin); on the old side it cancels. Letting old-side fixes wait too made a tag held
+    // on a boundary with Gaussian noise flip about a dozen times an hour: the rare fixes beyond
+    // the margin on either side add up to minFixes long before the other side's rare fixes cancel.
+    const onNewSide = isInside ? distance > 0 : distance < 0;
+    if (p && onNewSide) w.nextPending[id] = p;
+    return;
+  }
+  const next: Pending = p ? { since: p.since, count: p.count + 1 } : { since: fix.ts, count: 1 };
+  if (next.count >= h.minFixes && fix.ts - next.since >= h.dwellMs) {
+    if (w.nextInside === w.inside) w.nextInside = [...w.inside];
+    if (isInside) {
+      w.nextInside.splice(w.nextInside.indexOf(id), 1);
+      w.exited.push(id);
+    } else {
+      w.nextInside.push(id);
+      w.entered.push(id);
+    }
+  } else {
+    w.nextPending[id] = next;
+  }
 }

@@ -4,6 +4,7 @@ import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
 import { extendStreak, NO_STREAK, type Streak } from './streak';
 import { ruleSection } from './params';
+import { placeOf } from './place';
 import type { Detector, DetectorContext, DetectorResult } from './types';
 
 /** Rule section `bathroomLong`. */
@@ -33,18 +34,26 @@ export const bathroomLong: Detector<BathroomLongState> = {
   step(state, input, ctx) {
     const { fix } = input;
     const inside = inBathroom(input.inside, ctx);
-    const rawIn = extendStreak(state.rawIn, inBathroom(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx), fix.ts);
-    let s: BathroomLongState = { ...state, rawIn, floorId: fix.floorId, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, 1.5) };
+    const rawIn = extendStreak(state.rawIn, inBathroom(placeOf(input, ctx.zones).here(), ctx), fix.ts);
+    const charging = updateCharging(state.charging, fix, 1.5);
+    // Hysteresis confirms the entry a few fixes late; the time starts when the tag actually went in.
+    const inSince = !inside ? null : state.inSince === null ? (rawIn.since ?? fix.ts) : state.inSince;
+    const s: BathroomLongState = {
+      inSince,
+      rawIn,
+      alerted: inside ? state.alerted : false,
+      floorId: fix.floorId,
+      x: fix.x,
+      y: fix.y,
+      charging,
+    };
     if (!inside) {
-      s = { ...s, inSince: null, alerted: false };
       if (state.alerted) {
         const detail = 'left the bathroom';
         return { state: s, alerts: [candidateAt('bathroom_long', 'high', fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
       }
       return { state: s, alerts: [] };
     }
-    // Hysteresis confirms the entry a few fixes late; the time starts when the tag actually went in.
-    if (s.inSince === null) s = { ...s, inSince: rawIn.since ?? fix.ts };
     return check(s, fix.ts, input.inside, ctx);
   },
   tick(state, input, ctx) {

@@ -67,13 +67,15 @@ export function insideKinds(inside: readonly string[], ctx: DetectorContext): Se
 export function inBed(inside: readonly string[], ctx: DetectorContext): boolean {
   const own = ctx.resident.bedZoneId;
   if (own) return inside.includes(own);
-  return inside.some((id) => ctx.zone(id)?.kind === 'bed');
+  for (const id of inside) if (ctx.zone(id)?.kind === 'bed') return true;
+  return false;
 }
 
 /** In the resident's bathroom or any bathroom-kind zone (a resident may use another one). */
 export function inBathroom(inside: readonly string[], ctx: DetectorContext): boolean {
   const own = ctx.resident.bathroomZoneId;
-  return inside.some((id) => id === own || ctx.zone(id)?.kind === 'bathroom');
+  for (const id of inside) if (id === own || ctx.zone(id)?.kind === 'bathroom') return true;
+  return false;
 }
 
 /**

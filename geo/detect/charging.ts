@@ -25,29 +25,43 @@ export function initCharging(): ChargingState {
   return { low: null, last: null, charging: false, x: 0, y: 0, floorId: '', since: 0, away: 0 };
 }
 
+/** The next charging state; the same object when nothing changed (most fixes: no battery reading, not charging). */
 export function updateCharging(s: ChargingState, fix: Fix, moveRadiusM: number, minRisePct = 2): ChargingState {
-  const next = { ...s };
-  if (next.charging) {
+  if (!s.charging && fix.battery === undefined) return s;
+  let { low, last, charging, x, y, floorId, since, away } = s;
+  if (charging) {
     const radius = moveRadiusM + 2 * Math.max(0, fix.accuracy || 0);
-    const beyond = fix.floorId !== next.floorId || Math.hypot(fix.x - next.x, fix.y - next.y) > radius;
-    next.away = beyond ? next.away + 1 : 0;
-    const dropped = fix.battery !== undefined && next.last !== null && fix.battery < next.last;
-    if (next.away >= 3 || dropped) {
-      next.charging = false;
-      next.away = 0;
-      next.low = fix.battery ?? null;
+    const beyond = fix.floorId !== floorId || Math.hypot(fix.x - x, fix.y - y) > radius;
+    away = beyond ? away + 1 : 0;
+    const dropped = fix.battery !== undefined && last !== null && fix.battery < last;
+    if (away >= 3 || dropped) {
+      charging = false;
+      away = 0;
+      low = fix.battery ?? null;
     }
   }
   if (fix.battery !== undefined) {
-    next.low = next.low === null ? fix.battery : Math.min(next.low, fix.battery);
-    if (!next.charging && fix.battery >= next.low + minRisePct) {
-      next.charging = true;
-      next.x = fix.x;
-      next.y = fix.y;
-      next.floorId = fix.floorId;
-      next.since = fix.ts;
+    low = low === null ? fix.battery : Math.min(low, fix.battery);
+    if (!charging && fix.battery >= low + minRisePct) {
+      charging = true;
+      x = fix.x;
+      y = fix.y;
+      floorId = fix.floorId;
+      since = fix.ts;
     }
-    next.last = fix.battery;
+    last = fix.battery;
   }
-  return next;
+  if (
+    low === s.low &&
+    last === s.last &&
+    charging === s.charging &&
+    x === s.x &&
+    y === s.y &&
+    floorId === s.floorId &&
+    since === s.since &&
+    away === s.away
+  ) {
+    return s;
+  }
+  return { low, last, charging, x, y, floorId, since, away };
 }

@@ -1,3 +1,4 @@
+import { placeOf } from './place';
 import type { Detector } from './types';
 
 export interface ExitApproachState {
@@ -22,7 +23,8 @@ const REARM_EXTRA_M = 1.5;
 export const exitApproach: Detector<ExitApproachState> = {
   name: 'exit-approach',
   init: () => ({ near: null, away: 0 }),
-  step(state, { fix, escorted }, ctx) {
+  step(state, input, ctx) {
+    const { fix, escorted } = input;
     const p = ctx.rules.exitApproach;
     if (p.wanderRiskOnly && !ctx.resident.wanderRisk) return { state, alerts: [] };
     if (state.near) {
@@ -37,7 +39,7 @@ export const exitApproach: Detector<ExitApproachState> = {
         if (away < h.minFixes) return { state: { near: state.near, away }, alerts: [] };
       }
     }
-    const exits = ctx.zones.near(fix.floorId, fix.x, fix.y, p.radiusM, ['exit']);
+    const exits = placeOf(input, ctx.zones).exitsWithin(p.radiusM);
     if (exits.length === 0) return { state: { near: null, away: 0 }, alerts: [] };
     const exit = exits[0];
     if (escorted) return { state: { near: exit.id, away: 0 }, alerts: [] };

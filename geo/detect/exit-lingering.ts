@@ -1,6 +1,7 @@
 import type { EpochMs } from '../model';
 import { candidateAt, isEscorted } from './candidate';
 import { ruleSection } from './params';
+import { placeOf } from './place';
 import type { Detector, DetectorContext, DetectorResult } from './types';
 
 /** Rule section `exitLingering`. */
@@ -36,26 +37,31 @@ export const exitLingering: Detector<ExitLingeringState> = {
   step(state, input, ctx) {
     const rules = ruleSection<ExitLingeringRules>(ctx.rules, 'exitLingering');
     const { fix } = input;
-    const base = { ...state, floorId: fix.floorId, x: fix.x, y: fix.y };
-    const reset = { ...base, nearSince: null, exitId: null, away: 0, alerted: false };
     if (!rules.enabled || (rules.wanderRiskOnly && !ctx.resident.wanderRisk) || isEscorted(input)) {
-      return { state: reset, alerts: [] };
+      return { state: reset(fix), alerts: [] };
     }
-    const near = ctx.zones.near(fix.floorId, fix.x, fix.y, rules.radiusM + rules.leaveMarginM, ['exit']);
+    const near = placeOf(input, ctx.zones).exitsWithin(rules.radiusM + rules.leaveMarginM);
     let best: { id: string; distance: number } | null = null;
     for (const n of near) if (!best || n.distance < best.distance) best = n;
     if (!best) {
-      if (base.nearSince !== null && base.away + 1 < 2) return { state: { ...base, away: base.away + 1 }, alerts: [] };
-      return { state: reset, alerts: [] };
+      if (state.nearSince !== null && state.away + 1 < 2) {
+        return { state: { ...state, floorId: fix.floorId, x: fix.x, y: fix.y, away: state.away + 1 }, alerts: [] };
+      }
+      return { state: reset(fix), alerts: [] };
     }
-    let s: ExitLingeringState = { ...base, away: 0 };
-    if (s.nearSince === null) {
-      // Entering the vicinity needs the real radius; the margin only keeps an already running clock going.
-      if (best.distance > rules.radiusM) return { state: s, alerts: [] };
-      s = { ...s, nearSince: fix.ts, exitId: best.id };
-    } else {
-      s = { ...s, exitId: best.id };
+    // Entering the vicinity needs the real radius; the margin only keeps an already running clock going.
+    if (state.nearSince === null && best.distance > rules.radiusM) {
+      return { state: { ...state, floorId: fix.floorId, x: fix.x, y: fix.y, away: 0 }, alerts: [] };
     }
+    const s: ExitLingeringState = {
+      nearSince: state.nearSince ?? fix.ts,
+      exitId: best.id,
+      away: 0,
+      alerted: state.alerted,
+      floorId: fix.floorId,
+      x: fix.x,
+      y: fix.y,
+    };
     return check(s, fix.ts, ctx, rules);
   },
   tick(state, input, ctx) {
@@ -64,6 +70,11 @@ export const exitLingering: Detector<ExitLingeringState> = {
     return check(state, input.now, ctx, rules);
   },
 };
+
+/** Not near an exit: the position kept for ticks, nothing else. */
+function reset(fix: { floorId: string; x: number; y: number }): ExitLingeringState {
+  return { nearSince: null, exitId: null, away: 0, alerted: false, floorId: fix.floorId, x: fix.x, y: fix.y };
+}
 
 function check(s: ExitLingeringState, now: EpochMs, ctx: DetectorContext, rules: ExitLingeringRules): DetectorResult<ExitLingeringState> {
   if (s.alerted || s.nearSince === null || now - s.nearSince < rules.dwellS * 1000) return { state: s, alerts: [] };

@@ -70,32 +70,62 @@ export const inactivity: Detector<InactivityState> = {
   step(state, input, ctx) {
     const rules = ruleSection<InactivityRules>(ctx.rules, 'inactivity');
     const { fix } = input;
-    let s: InactivityState = { ...state, x: fix.x, y: fix.y, charging: updateCharging(state.charging, fix, rules.moveRadiusM) };
+    const charging = updateCharging(state.charging, fix, rules.moveRadiusM);
     // Half the reported accuracy on top: the anchor is a mean, and a move needs several fixes that agree.
     const radius = rules.moveRadiusM + 0.5 * Math.max(0, fix.accuracy || 0);
-    const otherFloor = fix.floorId !== s.floorId;
-    const beyond = s.stillSince === null || otherFloor || Math.hypot(fix.x - s.ax, fix.y - s.ay) > radius;
-    const away = beyond ? s.away + 1 : 0;
-    const awaySince = beyond && s.away > 0 ? s.awaySince : fix.ts;
-    const awayX = beyond ? s.awayX + fix.x : 0;
-    const awayY = beyond ? s.awayY + fix.y : 0;
+    const otherFloor = fix.floorId !== state.floorId;
+    const beyond = state.stillSince === null || otherFloor || Math.hypot(fix.x - state.ax, fix.y - state.ay) > radius;
+    const away = beyond ? state.away + 1 : 0;
+    const awaySince = beyond && state.away > 0 ? state.awaySince : fix.ts;
+    const awayX = beyond ? state.awayX + fix.x : 0;
+    const awayY = beyond ? state.awayY + fix.y : 0;
     // Several fixes in a row beyond the radius, and on average beyond it too: multipath outliers scatter
     // around the true place, a resident who walked off does not.
-    const walkedOff = away >= rules.moveFixes && Math.hypot(awayX / away - s.ax, awayY / away - s.ay) > radius;
-    const moved = s.stillSince === null || otherFloor || walkedOff || accelActive(fix, rules.activitySdG);
+    const walkedOff = away >= rules.moveFixes && Math.hypot(awayX / away - state.ax, awayY / away - state.ay) > radius;
+    const moved = state.stillSince === null || otherFloor || walkedOff || accelActive(fix, rules.activitySdG);
     if (moved) {
       // Movement was under way from the first of the fixes that walked off: the resident may have come to
       // rest anywhere after it, so the new stillness is counted from there (never later than the truth).
       const since = walkedOff ? awaySince : fix.ts;
-      s = { ...s, ax: fix.x, ay: fix.y, an: 1, floorId: fix.floorId, stillSince: since, away: 0, awaySince: 0, awayX: 0, awayY: 0, alerted: false };
+      const s: InactivityState = {
+        ax: fix.x,
+        ay: fix.y,
+        an: 1,
+        floorId: fix.floorId,
+        stillSince: since,
+        away: 0,
+        awaySince: 0,
+        awayX: 0,
+        awayY: 0,
+        alerted: false,
+        x: fix.x,
+        y: fix.y,
+        charging,
+      };
       return { state: s, alerts: [] };
     }
+    let { ax, ay, an } = state;
     if (!beyond) {
-      const an = Math.min(s.an + 1, 30);
-      s = { ...s, ax: s.ax + (fix.x - s.ax) / an, ay: s.ay + (fix.y - s.ay) / an, an };
+      an = Math.min(an + 1, 30);
+      ax += (fix.x - ax) / an;
+      ay += (fix.y - ay) / an;
     }
-    s = { ...s, awaySince, awayX, awayY };
-    return check({ ...s, away }, fix.ts, input.inside, ctx, rules);
+    const s: InactivityState = {
+      ax,
+      ay,
+      an,
+      floorId: state.floorId,
+      stillSince: state.stillSince,
+      away,
+      awaySince,
+      awayX,
+      awayY,
+      alerted: state.alerted,
+      x: fix.x,
+      y: fix.y,
+      charging,
+    };
+    return check(s, fix.ts, input.inside, ctx, rules);
   },
   tick(state, input, ctx) {
     return check(state, input.now, input.inside, ctx, ruleSection<InactivityRules>(ctx.rules, 'inactivity'));
@@ -110,13 +140,14 @@ function check(
   rules: InactivityRules,
 ): DetectorResult<InactivityState> {
   if (!rules.enabled || s.alerted || s.stillSince === null || s.charging.charging) return { state: s, alerts: [] };
-  // In bed: confirmed, or where the tag lies still (the mean of its fixes, steadier than any one fix) is.
-  if (inBed(inside, ctx) || inBed(ctx.zones.containing(s.floorId, s.ax, s.ay), ctx)) return { state: s, alerts: [] };
   const night = nightStart(now, ctx) !== null;
   const byDay = rules.dayForAll || (rules.dayForFallRisk && ctx.resident.fallRisk);
   if (!night && !byDay) return { state: s, alerts: [] };
   const minutes = night ? rules.nightMinutes : rules.dayMinutes;
   if (now - s.stillSince < minutes * 60_000) return { state: s, alerts: [] };
+  // In bed: confirmed, or where the tag lies still (the mean of its fixes, steadier than any one fix) is.
+  // Looked up last: a zone query, needed only once the stillness has lasted long enough.
+  if (inBed(inside, ctx) || inBed(ctx.zones.containing(s.floorId, s.ax, s.ay), ctx)) return { state: s, alerts: [] };
   const detail = `no movement for ${Math.round((now - s.stillSince) / 60_000)} min outside the bed${night ? ' at night' : ''}`;
   return {
     state: { ...s, alerted: true },

@@ -9,9 +9,15 @@ export interface NightWindowRules {
   end: string;
 }
 
+/** A resident's own window by its (shared, read-only) rule section: one object, not one a fix. */
+const ownWindows = new WeakMap<NightWindowRules, NightWindow>();
+
 export function nightWindowOf(ctx: DetectorContext): NightWindow {
   const r = ruleSection<NightWindowRules>(ctx.rules, 'nightWindow');
-  return r.start && r.end ? { start: r.start, end: r.end } : ctx.site.nightWindow;
+  if (!r.start || !r.end) return ctx.site.nightWindow;
+  let w = ownWindows.get(r);
+  if (!w) ownWindows.set(r, (w = { start: r.start, end: r.end }));
+  return w;
 }
 
 /** Start of the night `ts` lies in (site time zone), or null by day. */

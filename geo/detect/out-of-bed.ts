@@ -4,6 +4,7 @@ import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
 import { extendStreak, NO_STREAK, type Streak } from './streak';
 import { ruleSection } from './params';
+import { placeOf } from './place';
 import type { Detector, DetectorContext, DetectorResult } from './types';
 
 /** Rule section `outOfBed`. */
@@ -39,31 +40,32 @@ export const outOfBed: Detector<OutOfBedState> = {
   init: () => ({ wasInBed: null, outSince: null, rawOut: NO_STREAK, rawIn: false, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
   step(state, input, ctx) {
     const { fix } = input;
-    const rawIn = inBed(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx);
+    const rawIn = inBed(placeOf(input, ctx.zones).here(), ctx);
     // In bed: confirmed by hysteresis, or two fixes in a row in the bed zone (with noisy positioning a
     // small bed zone can take minutes to confirm, and a resident seen in bed must still count).
     const bed = inBed(input.inside, ctx) || (rawIn && state.rawIn);
     const rawOut = extendStreak(state.rawOut, !rawIn, fix.ts);
-    let s: OutOfBedState = {
-      ...state,
+    const charging = updateCharging(state.charging, fix, 1.5);
+    // Hysteresis confirms the exit a few fixes late; the time starts when the tag actually left.
+    const outSince = bed ? null : state.wasInBed === true ? (rawOut.since ?? fix.ts) : state.outSince;
+    const s: OutOfBedState = {
+      wasInBed: bed,
+      outSince,
       rawOut,
       rawIn,
+      alerted: bed ? false : state.alerted,
       floorId: fix.floorId,
       x: fix.x,
       y: fix.y,
-      charging: updateCharging(state.charging, fix, 1.5),
-      wasInBed: bed,
+      charging,
     };
     if (bed) {
-      s = { ...s, outSince: null, alerted: false };
       if (state.alerted) {
         const detail = 'back in bed';
         return { state: s, alerts: [candidateAt('out_of_bed', 'high', fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
       }
       return { state: s, alerts: [] };
     }
-    // Hysteresis confirms the exit a few fixes late; the time starts when the tag actually left.
-    if (state.wasInBed === true) s = { ...s, outSince: rawOut.since ?? fix.ts };
     return check(s, fix.ts, input.inside, ctx);
   },
   tick(state, input, ctx) {

@@ -1,5 +1,6 @@
 import type { AlertCandidate, EpochMs, Fix, Floor, Resident, RuleParams, Site, Zone } from '../model';
 import type { ZoneIndex } from '../zone-index';
+import type { FixPlace } from './place';
 
 /** What a detector sees of one accepted fix, after the zone membership step. */
 export interface StepInput {
@@ -13,6 +14,11 @@ export interface StepInput {
   exited: readonly string[];
   /** A staff tag is within escort distance (exit rules stand down). */
   escorted?: boolean;
+  /**
+   * Zone lookups at the fix's own position, shared by the detectors of one fix (the pipeline makes one;
+   * without it a detector makes its own through `placeOf`).
+   */
+  place?: FixPlace;
 }
 
 /** What a detector sees on a clock tick (no fix): detectors of missing data. */

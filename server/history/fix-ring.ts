@@ -46,6 +46,11 @@ export class FixRing {
   }
 
   push(e: RingEntry, written: boolean): void {
+    this.add(e.ts, e.x, e.y, e.z, e.floor, e.zone, e.event, written);
+  }
+
+  /** `push` without an object per fix (the recorder's hot path). */
+  add(ts: number, x: number, y: number, z: number, floor: number, zone: number, event: number, written: boolean): void {
     if (this.size === this.cap) {
       if (this.cap < this.maxEntries) this.grow(Math.min(this.cap * 2, this.maxEntries));
       else {
@@ -54,13 +59,13 @@ export class FixRing {
       }
     }
     const i = (this.head + this.size) % this.cap;
-    this.num[i * 4] = e.ts;
-    this.num[i * 4 + 1] = e.x;
-    this.num[i * 4 + 2] = e.y;
-    this.num[i * 4 + 3] = e.z;
-    this.ref[i * 2] = e.floor;
-    this.ref[i * 2 + 1] = e.zone;
-    this.flags[i] = (e.event << 1) | (written ? WRITTEN : 0);
+    this.num[i * 4] = ts;
+    this.num[i * 4 + 1] = x;
+    this.num[i * 4 + 2] = y;
+    this.num[i * 4 + 3] = z;
+    this.ref[i * 2] = floor;
+    this.ref[i * 2 + 1] = zone;
+    this.flags[i] = (event << 1) | (written ? WRITTEN : 0);
     this.size++;
   }
 

@@ -55,6 +55,8 @@ interface TagTrack {
   ring: FixRing;
   /** The zone rows are labelled with (index in the ZoneIndex, -1: none); changes only with membership. */
   zone: number;
+  /** `membership.inside` as ZoneIndex indices, for the fast path. */
+  insideIdx: number[];
 }
 
 export interface RecorderStats {
@@ -76,6 +78,8 @@ export interface RecorderHooks {
   onFlushError?: (err: unknown) => void;
 }
 
+const NONE: string[] = [];
+
 /** Key of a stored row for de-duplication during recovery. */
 export const rowKey = (residentId: string, ts: number) => `${residentId}\u0000${ts}`;
 
@@ -92,6 +96,7 @@ export class TrackRecorder {
     byReason: { first: 0, floor: 0, transition: 0, event: 0, alert: 0, move: 0, interval: 0, ring: 0 },
   };
   private readonly tags = new Map<string, TagTrack>();
+  private readonly scratch: number[] = [];
   private readonly floorIds: string[] = [];
   private readonly floors = new Map<string, { index: number; outdoor: boolean }>();
   private pending: TrackRow[] = [];
@@ -217,41 +222,58 @@ export class TrackRecorder {
       return;
     }
     this.stats.fixes++;
-    const step = stepMembership(t.membership, f, this.world.zones, t.hysteresis);
-    t.membership = step.state;
-    const zonesChanged = step.entered.length > 0 || step.exited.length > 0;
-    if (zonesChanged) t.zone = this.primaryZone(step.state.inside);
+    let entered: string[] = NONE;
+    let exited: string[] = NONE;
+    if (!this.membershipHolds(t, f)) {
+      const step = stepMembership(t.membership, f, this.world.zones, t.hysteresis);
+      t.membership = step.state;
+      entered = step.entered;
+      exited = step.exited;
+      if (entered.length || exited.length) {
+        t.zone = this.primaryZone(step.state.inside);
+        t.insideIdx = step.state.inside.map((id) => this.world.zones.indexOf(id));
+      }
+    }
+    const zonesChanged = entered.length > 0 || exited.length > 0;
     const floor = this.floor(f.floorId);
     const reason = keepReason(t.last, { ts: f.ts, floorId: f.floorId, x: f.x, y: f.y, event: f.event, outdoor: floor.outdoor, zonesChanged, fullRate: f.ts <= t.fullRateUntil }, this.opts.compression);
-    const entry: RingEntry = {
-      ts: f.ts,
-      x: f.x,
-      y: f.y,
-      z: f.z ?? NaN,
-      floor: floor.index,
-      zone: t.zone,
-      event: f.event ? FIX_EVENTS.indexOf(f.event) + 1 : 0,
-    };
+    const event = f.event ? FIX_EVENTS.indexOf(f.event) + 1 : 0;
+    const z = f.z ?? NaN;
     if (reason) {
       const from = t.last?.floorId;
       t.last = { ts: f.ts, floorId: f.floorId, x: f.x, y: f.y };
       if (emit) {
         this.stats.byReason[reason]++;
         const transition = reason === 'floor' || reason === 'transition';
-        const row = this.rowOf(t, entry, transition ? 'transition' : 'fix');
-        const detail = [
-          reason === 'floor' && from ? `floor:${from}` : '',
-          step.entered.length ? `enter:${step.entered.join(',')}` : '',
-          step.exited.length ? `exit:${step.exited.join(',')}` : '',
-        ]
+        const row = this.rowOf(t, { ts: f.ts, x: f.x, y: f.y, z, floor: floor.index, zone: t.zone, event }, transition ? 'transition' : 'fix');
+        const detail = [reason === 'floor' && from ? `floor:${from}` : '', entered.length ? `enter:${entered.join(',')}` : '', exited.length ? `exit:${exited.join(',')}` : '']
           .filter(Boolean)
           .join(';');
         if (detail) row.detail = row.detail ? `${detail};${row.detail}` : detail;
         this.emit(row);
       }
     }
-    t.ring.push(entry, reason !== null);
+    t.ring.add(f.ts, f.x, f.y, z, floor.index, t.zone, event, reason !== null);
     t.ring.trim(f.ts - this.opts.ringMs);
+  }
+
+  /**
+   * True when membership cannot change at this fix, so the full step (a radius search and signed
+   * distances) is skipped: same floor, no change pending, and the zones containing the point are
+   * exactly those the tag is in. Then `stepMembership` would return the same state with nothing
+   * entered or exited (every zone is on its confirmed side), so skipping it changes no result. Most
+   * fixes of a resident sitting, sleeping or walking a corridor take this path.
+   */
+  private membershipHolds(t: TagTrack, f: WalFix): boolean {
+    const m = t.membership;
+    if (m.floorId !== f.floorId) return false;
+    for (const _ in m.pending) return false;
+    const out = this.scratch;
+    out.length = 0;
+    const n = this.world.zones.containingIds(f.floorId, f.x, f.y, out);
+    if (n !== t.insideIdx.length) return false;
+    for (let i = 0; i < n; i++) if (!t.insideIdx.includes(out[i])) return false;
+    return true;
   }
 
   private emit(row: TrackRow): void {
@@ -293,6 +315,7 @@ export class TrackRecorder {
       fullRateUntil: -Infinity,
       ring: new FixRing(),
       zone: -1,
+      insideIdx: [],
     };
     this.tags.set(tagId, t);
     return t;

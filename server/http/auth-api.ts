@@ -40,13 +40,17 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
   const r = express.Router();
   const auth = requireUser(accounts);
   const common = { windowMs: 60_000, standardHeaders: 'draft-7' as const, legacyHeaders: false, skipSuccessfulRequests: true };
+  // only wrong credentials count: a malformed body costs no password hash and guesses nothing
+  const credentialsFailed = { requestWasSuccessful: (_req: Request, res: { statusCode: number }) => res.statusCode !== 401 };
   const perIp = rateLimit({
     ...common,
+    ...credentialsFailed,
     limit: opts.failuresPerIpPerMinute,
     message: { error: 'too many failed logins from this address; wait a minute' },
   });
   const perUser = rateLimit({
     ...common,
+    ...credentialsFailed,
     limit: opts.failuresPerUserPerMinute,
     keyGenerator: usernameKey,
     skip: (req) => usernameKey(req) === '',

@@ -88,14 +88,23 @@ export function replayRoutes(deps: ReplayDeps): Router {
   const r = express.Router();
   const auth = [requireUser(accounts), noStore];
 
-  /** One audit entry per resident shown; false (and a 503 sent) when they could not be stored. */
+  /**
+   * One audit entry per resident shown, stored before the data leaves: written together, they share
+   * the store's group commit. False (and a 503 sent, as auditOrRefuse does) when they could not be.
+   */
   const auditView = async (u: SessionUser, residentIds: readonly string[], fallback: { type: string; id: string; siteId?: string }, detail: object, res: Response) => {
     const subjects = residentIds.length ? residentIds.map((id) => ({ type: 'resident', id, siteId: registry.residents.get(id)?.siteId })) : [fallback];
-    for (const s of subjects) {
-      const ok = await auditOrRefuse(store, { actor: u.username, action: 'view_history', subjectType: s.type, subjectId: s.id, siteId: s.siteId, detail }, res, log);
-      if (!ok) return false;
+    const entry = (s: (typeof subjects)[number]) => ({ actor: u.username, action: 'view_history', subjectType: s.type, subjectId: s.id, siteId: s.siteId, detail });
+    if (subjects.length === 1) return auditOrRefuse(store, entry(subjects[0]), res, log);
+    try {
+      const at = Date.now();
+      await Promise.all(subjects.map((s) => store.appendAudit({ at, ...entry(s) })));
+      return true;
+    } catch (err) {
+      log?.error({ err, action: 'view_history' }, 'audit entry not recorded; view refused');
+      res.status(503).json({ error: 'the view could not be recorded in the audit log, so it is not shown; try again' });
+      return false;
     }
-    return true;
   };
 
   /** Runs a handler; a refusal from auth/scope is answered and audited. */

@@ -140,7 +140,8 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
     if (fixes.length === 0) return void res.status(400).json({ error: 'the batch is empty' });
     if (fixes.length > MAX_BATCH) return void res.status(413).json({ error: `at most ${MAX_BATCH} fixes per request, got ${fixes.length}` });
     const report = await pipeline.ingest(fixes, keyOf(req), 'http');
-    res.status(report.accepted === 0 ? 422 : 202).json(report);
+    if (report.accepted === 0) return void res.status(422).json({ error: `no fix accepted; the first refusal: ${report.rejected[0]?.reason ?? 'rejected'}`, ...report });
+    res.status(202).json(report);
   });
 
   const osmand = async (req: Request, res: Response) => {

@@ -4,8 +4,13 @@
  * still holds its solution; multipath changes over minutes, not between two fixes), so a resident sitting at home
  * does not appear to roam; the reported accuracy always covers it; and it keeps the fix within 1.3 times the
  * plot's inradius of its centre, because a home-area rule cannot widen its margin beyond a small plot's size.
+ *
+ * By day the tracker's accelerometer reports the resident's steps when they move about (GNSS alone cannot see
+ * a few metres of movement); at night the tracker lies on its charger by the bed, battery rising, as these
+ * devices are used.
  */
-import type { Resident } from '../../geo/model';
+import { localMinutes } from '../../geo/night-window';
+import type { AccelSamples, Resident } from '../../geo/model';
 import type { SiteFrame } from '../../geo/frame';
 import type { Pt } from './floor-nav';
 import { Rng } from './rng';
@@ -19,8 +24,14 @@ export class CommunityAgent {
   private pos: Pt;
   private nextMoveAt: number;
   private nextFixAt: number;
-  private readonly battery0: number;
+  private battery: number;
+  private lastBatteryAt: number;
   private readonly drainPerMs: number;
+  private moved = false;
+  /** On the charger from / until, local minutes. */
+  private readonly chargeFrom: number;
+  private readonly chargeUntil: number;
+  private readonly charger: Pt;
   /** GNSS error (m) and reported accuracy, both drifting: a first-order (Ornstein–Uhlenbeck) process. */
   private ex = 0;
   private ey = 0;
@@ -33,8 +44,9 @@ export class CommunityAgent {
     /** Inradius of the home plot, metres: the resident stays within half of it. */
     private readonly inradiusM: number,
     private readonly frame: SiteFrame,
+    private readonly timeZone: string,
     seed: string,
-    private readonly t0: number,
+    t0: number,
     private readonly intervalMs: number,
   ) {
     this.behaviour = new Rng(`${seed}:${resident.id}:behaviour`);
@@ -42,9 +54,13 @@ export class CommunityAgent {
     this.pos = this.somewhereAtHome();
     this.nextMoveAt = t0 + this.behaviour.range(5, 40) * 60_000;
     this.nextFixAt = t0 + Math.floor(this.noise.next() * intervalMs);
-    this.battery0 = this.behaviour.range(50, 100);
-    // GNSS trackers drain faster than UWB tags
+    this.battery = this.behaviour.range(50, 100);
+    this.lastBatteryAt = t0;
+    // GNSS trackers drain faster than UWB tags, and are charged every night
     this.drainPerMs = this.behaviour.range(0.5, 1.0) / 3_600_000;
+    this.chargeFrom = this.behaviour.range(1260, 1320);
+    this.chargeUntil = this.behaviour.range(360, 420);
+    this.charger = { x: home.x + inradiusM * 0.3, y: home.y + inradiusM * 0.2 };
     this.accuracy = this.noise.range(5, 15);
     this.rho = Math.exp(-intervalMs / ERROR_TIME_CONSTANT_MS);
     const sigma = this.accuracy / 2.5;
@@ -58,10 +74,18 @@ export class CommunityAgent {
     };
   }
 
+  private onCharger(ts: number): boolean {
+    const m = localMinutes(ts, this.timeZone);
+    return m >= this.chargeFrom || m < this.chargeUntil;
+  }
+
   advanceTo(to: number, out: OutdoorRawFix[]): void {
     while (this.nextFixAt <= to) {
       while (this.nextMoveAt <= this.nextFixAt) {
-        this.pos = this.somewhereAtHome();
+        if (!this.onCharger(this.nextMoveAt)) {
+          this.pos = this.somewhereAtHome();
+          this.moved = true;
+        }
         this.nextMoveAt += this.behaviour.range(5, 40) * 60_000;
       }
       out.push(this.fix(this.nextFixAt));
@@ -69,7 +93,23 @@ export class CommunityAgent {
     }
   }
 
+  /** Battery level at ts: charging ~15 %/h on the charger, draining by day. */
+  private batteryAt(ts: number, charging: boolean): number {
+    const dt = ts - this.lastBatteryAt;
+    this.lastBatteryAt = ts;
+    this.battery = charging ? Math.min(100, this.battery + (dt * 15) / 3_600_000) : Math.max(1, this.battery - dt * this.drainPerMs);
+    return Math.round(this.battery);
+  }
+
+  /** A second of walking at 10 Hz: ~1 g with the sway of steps. */
+  private steps(): AccelSamples {
+    const g = () => this.noise.gaussian() * 0.15;
+    return { hz: 10, samples: Array.from({ length: 10 }, () => [g(), g(), 1 + g()] as [number, number, number]) };
+  }
+
   private fix(ts: number): OutdoorRawFix {
+    const charging = this.onCharger(ts);
+    const pos = charging ? this.charger : this.pos;
     const accuracy = (this.accuracy = Math.max(5, Math.min(15, this.accuracy + this.noise.gaussian() * 0.5)));
     const sigma = accuracy / 2.5;
     const k = Math.sqrt(1 - this.rho * this.rho) * sigma;
@@ -77,18 +117,21 @@ export class CommunityAgent {
     this.ey = this.rho * this.ey + k * this.noise.gaussian();
     const r = Math.hypot(this.ex, this.ey);
     if (r > accuracy) [this.ex, this.ey] = [(this.ex * accuracy) / r, (this.ey * accuracy) / r];
-    let [x, y] = [this.pos.x + this.ex, this.pos.y + this.ey];
+    let [x, y] = [pos.x + this.ex, pos.y + this.ey];
     const fromHome = Math.hypot(x - this.home.x, y - this.home.y);
     const reach = 1.3 * this.inradiusM;
     if (fromHome > reach) [x, y] = [this.home.x + ((x - this.home.x) * reach) / fromHome, this.home.y + ((y - this.home.y) * reach) / fromHome];
     const [lon, lat] = this.frame.toLngLat(x, y);
-    return {
+    const fix: OutdoorRawFix = {
       tagId: this.resident.tagId,
       ts: Math.round(ts),
       lat: Math.round(lat * 1e7) / 1e7,
       lon: Math.round(lon * 1e7) / 1e7,
       accuracy: Math.round(accuracy * 10) / 10,
-      battery: Math.max(1, Math.round(this.battery0 - this.drainPerMs * (ts - this.t0))),
+      battery: this.batteryAt(ts, charging),
     };
+    if (this.moved && !charging) fix.accel = this.steps();
+    this.moved = false;
+    return fix;
   }
 }

@@ -141,7 +141,7 @@ export class Simulator {
           continue;
         }
         const { centre, inradius } = ringCentre(home.polygon[0]);
-        this.community.push(new CommunityAgent(r, centre, inradius, frame, seed, t0, this.opts.outdoorIntervalMs));
+        this.community.push(new CommunityAgent(r, centre, inradius, frame, site.timeZone, seed, t0, this.opts.outdoorIntervalMs));
         continue;
       }
       const room = r.roomZoneId ? zoneById.get(r.roomZoneId) : undefined;

@@ -23,6 +23,8 @@ export interface OutdoorRawFix {
   accuracy: number;
   battery?: number;
   event?: FixEvent;
+  /** Present on the fix after the resident moved about: the tracker's accelerometer saw steps. */
+  accel?: AccelSamples;
 }
 
 export type RawFix = IndoorRawFix | OutdoorRawFix;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '../../geo/rules';
+import { initialMembership, stepMembership } from '../../geo/transition';
 import { World } from '../../geo/world';
 import { keepReason, type FixFacts } from '../../server/history/compression';
 import { TrackRecorder } from '../../server/history/track-recorder';
@@ -127,5 +129,39 @@ describe('track recorder', () => {
     await rec.flush();
     expect(durable).toEqual([41]);
     expect(secs(stored)).toEqual([0, 2]);
+  });
+});
+
+describe('the recorder\'s membership fast path', () => {
+  it('is skipped only where the full step would change nothing (seeded walks along zone boundaries)', () => {
+    const registry = new Registry([tinySite()]);
+    const zones = new World(registry.worldData()).zones;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    let skippable = 0;
+    for (let walk = 0; walk < 40; walk++) {
+      let m = initialMembership();
+      // start on a boundary (room door, bathroom, bed, kitchen, stairwell) and wander with RTLS noise
+      const [cx, cy] = [[6, 3], [4, 11], [1.5, 9], [10, 5], [30, 1.5]][walk % 5];
+      let x = cx;
+      let y = cy;
+      for (let k = 0; k < 300; k++) {
+        x += (rand() - 0.5) * 0.6;
+        y += (rand() - 0.5) * 0.6;
+        const fix = { tagId: 'T', ts: T0 + k * S, floorId: 'f1', x, y, accuracy: 0.1 + rand() * 0.5 };
+        const here = zones.containing('f1', x, y);
+        const holds = m.floorId === 'f1' && Object.keys(m.pending).length === 0 && here.length === m.inside.length && here.every((id) => m.inside.includes(id));
+        const step = stepMembership(m, fix, zones, DEFAULT_RULES.hysteresis);
+        if (holds) {
+          skippable++;
+          expect(step.entered).toEqual([]);
+          expect(step.exited).toEqual([]);
+          expect(step.state.pending).toEqual({});
+          expect([...step.state.inside].sort()).toEqual([...m.inside].sort());
+        }
+        m = step.state;
+      }
+    }
+    expect(skippable).toBeGreaterThan(3000);
   });
 });

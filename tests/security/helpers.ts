@@ -2,7 +2,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { Alert, Resident, Zone } from '../../geo/model';
 import type { RunningServer } from '../../server/app';
 import type { SessionUser } from '../../server/realtime/events';
-import type { SecureClientToServerEvents, SecureServerToClientEvents } from '../../server/realtime/socket-server';
+import type { LivePosition, SecureClientToServerEvents, SecureServerToClientEvents } from '../../server/realtime/socket-server';
 import type { SiteBundle } from '../../server/registry';
 import { tinySite } from '../fixtures/tiny-site';
 
@@ -131,7 +131,7 @@ export function emitAck<T>(socket: SecureSocket, event: 'floor:subscribe' | 'res
 
 /** Collect everything a socket is sent, by event name. */
 export function recorder(socket: SecureSocket) {
-  const got: { alert: Alert[]; frame: { floorId: string; items: { r: string }[] }[]; position: { residentId: string }[] } = { alert: [], frame: [], position: [] };
+  const got: { alert: Alert[]; frame: { floorId: string; items: { r: string }[] }[]; position: LivePosition[] } = { alert: [], frame: [], position: [] };
   socket.on('alert', (a) => got.alert.push(a));
   socket.on('frame', (f) => got.frame.push(f));
   socket.on('resident:position', (p) => got.position.push(p));

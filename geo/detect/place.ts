@@ -1,0 +1,48 @@
+import type { Fix } from '../model';
+import type { NearZone, ZoneIndex } from '../zone-index';
+
+/**
+ * Exit zones are looked up once per fix within this radius (at least), and the detectors that ask
+ * for a smaller one get the nearer part: exit-approach (3 m) and exit-lingering (3 + 1 m) share one query.
+ */
+const EXIT_QUERY_M = 5;
+
+/**
+ * The zone lookups at one fix's own position, made once and shared by every detector that needs them
+ * (raw "in the bed / in a bathroom" before hysteresis, exits nearby). Made by the pipeline for each fix;
+ * a detector run on its own (a unit test) gets one of its own through `placeOf`.
+ */
+export class FixPlace {
+  private zonesHere: string[] | null = null;
+  private exits: NearZone[] | null = null;
+  private exitsRadius = -1;
+
+  constructor(
+    private readonly index: ZoneIndex,
+    readonly floorId: string,
+    readonly x: number,
+    readonly y: number,
+  ) {}
+
+  /** Ids of the zones containing the fix's position (no hysteresis). */
+  here(): readonly string[] {
+    return (this.zonesHere ??= this.index.containing(this.floorId, this.x, this.y));
+  }
+
+  /** Exit zones within `radiusM`, nearest first (as `ZoneIndex.near(…, radiusM, ['exit'])`). */
+  exitsWithin(radiusM: number): readonly NearZone[] {
+    if (radiusM > this.exitsRadius) {
+      this.exitsRadius = Math.max(radiusM, EXIT_QUERY_M);
+      this.exits = this.index.near(this.floorId, this.x, this.y, this.exitsRadius, ['exit']);
+    }
+    const all = this.exits!;
+    let n = 0;
+    while (n < all.length && all[n].distance <= radiusM) n++;
+    return n === all.length ? all : all.slice(0, n);
+  }
+}
+
+/** The input's shared place, or a new one for a detector run on its own. */
+export function placeOf(input: { fix: Fix; place?: FixPlace }, index: ZoneIndex): FixPlace {
+  return input.place ?? new FixPlace(index, input.fix.floorId, input.fix.x, input.fix.y);
+}
