@@ -6,7 +6,8 @@ export const MAX_BATCH = 5_000;
 /** One fix's accelerometer window: 2 s at 200 Hz is plenty for impact detection. */
 export const MAX_ACCEL_SAMPLES = 400;
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+// zod 4's number() already refuses NaN and ±Infinity
+const finite = z.number();
 const id = z.string().min(1, 'must not be empty').max(64, 'at most 64 characters');
 
 /** A fix as devices send it (SPEC §3): indoor metres on a floor, or WGS84. */
@@ -30,19 +31,23 @@ export const RawFixSchema = z
         samples: z.array(z.tuple([finite, finite, finite])).max(MAX_ACCEL_SAMPLES),
       })
       .optional(),
-  })
-  .superRefine((f, ctx) => {
-    const indoor = f.floorId !== undefined || f.x !== undefined || f.y !== undefined;
-    const outdoor = f.lat !== undefined || f.lon !== undefined;
-    if (indoor && outdoor) ctx.addIssue({ code: 'custom', message: 'give either floorId/x/y or lat/lon, not both' });
-    else if (indoor && (f.floorId === undefined || f.x === undefined || f.y === undefined))
-      ctx.addIssue({ code: 'custom', message: 'an indoor fix needs floorId, x and y' });
-    else if (outdoor && (f.lat === undefined || f.lon === undefined))
-      ctx.addIssue({ code: 'custom', message: 'an outdoor fix needs lat and lon' });
-    else if (!indoor && !outdoor) ctx.addIssue({ code: 'custom', message: 'a fix needs floorId/x/y or lat/lon' });
   });
 
 export type RawFix = z.infer<typeof RawFixSchema>;
+
+/**
+ * Indoor or outdoor, never both, never half of one. Checked after the schema rather than in a
+ * refinement: zod's refinements cost more than the whole object check on the ingest hot path.
+ */
+export function shapeProblem(f: RawFix): string | null {
+  const indoor = f.floorId !== undefined || f.x !== undefined || f.y !== undefined;
+  const outdoor = f.lat !== undefined || f.lon !== undefined;
+  if (indoor && outdoor) return 'give either floorId/x/y or lat/lon, not both';
+  if (indoor && (f.floorId === undefined || f.x === undefined || f.y === undefined)) return 'an indoor fix needs floorId, x and y';
+  if (outdoor && (f.lat === undefined || f.lon === undefined)) return 'an outdoor fix needs lat and lon';
+  if (!indoor && !outdoor) return 'a fix needs floorId/x/y or lat/lon';
+  return null;
+}
 
 /** First problem of a failed parse, as one line: "x: must be a finite number". */
 export function describeIssue(error: z.ZodError): string {

@@ -1,7 +1,7 @@
 import type { Fix } from '../../geo/model';
 import type { IngestKey } from '../auth/accounts';
 import type { Registry } from '../registry';
-import { RawFixSchema, describeIssue, parseTimestamp } from './fix-schema';
+import { RawFixSchema, describeIssue, parseTimestamp, shapeProblem } from './fix-schema';
 
 export interface Rejection {
   index: number;
@@ -85,6 +85,8 @@ export class FixNormalizer {
       }
       const f = parsed.data;
       const reject = (code: Rejection['code'], reason: string) => rejected.push({ index, tagId: f.tagId, code, reason });
+      const shape = shapeProblem(f);
+      if (shape) return reject('invalid', shape);
       const tag = this.registry.tags.get(f.tagId);
       if (!tag) {
         unknownTags++;
