@@ -67,6 +67,75 @@ export interface TravelFeatures {
 
 type Pt = readonly [number, number];
 
+/**
+ * A path as flat coordinates, with the terms of single points computed once for the whole path and
+ * shared by the suffixes classified after it: the length of each step, the turn over ±2 steps and the
+ * change of heading between two two-step baselines. The arrays are reused from one classification to
+ * the next (classification is synchronous), so classifying allocates almost nothing.
+ */
+interface FlatPath {
+  n: number;
+  x: Float64Array;
+  y: Float64Array;
+  /** seg[i]: length of the step from point i - 1 to i (seg[0] = 0). */
+  seg: Float64Array;
+  /** turn[i]: the turn at i over a baseline of B steps each side; 0 within B of either end. */
+  turn: Float64Array;
+  /** head[i]: change of heading from (i -> i + 2) to (i + 1 -> i + 3), for i + 3 < n. */
+  head: Float64Array;
+}
+
+/** Turning over a baseline of two steps each side smooths the jitter of single points. */
+const B = 2;
+
+const scratch: FlatPath = { n: 0, x: new Float64Array(0), y: new Float64Array(0), seg: new Float64Array(0), turn: new Float64Array(0), head: new Float64Array(0) };
+
+/** The scratch path sized for `n` points (its arrays grow, never shrink). */
+function scratchPath(n: number): FlatPath {
+  if (scratch.x.length < n) {
+    const cap = Math.max(n, 2 * scratch.x.length, 256);
+    scratch.x = new Float64Array(cap);
+    scratch.y = new Float64Array(cap);
+    scratch.seg = new Float64Array(cap);
+    scratch.turn = new Float64Array(cap);
+    scratch.head = new Float64Array(cap);
+  }
+  scratch.n = n;
+  return scratch;
+}
+
+/** Fill in the per-point terms once the coordinates are in place. */
+function preparePath(p: FlatPath): FlatPath {
+  const { n, x, y, seg, turn, head } = p;
+  seg[0] = 0;
+  for (let i = 1; i < n; i++) seg[i] = Math.hypot(x[i] - x[i - 1], y[i] - y[i - 1]);
+  for (let i = 0; i < n; i++) {
+    turn[i] = i >= B && i < n - B ? signedTurnDeg(x[i] - x[i - B], y[i] - y[i - B], x[i + B] - x[i], y[i + B] - y[i]) : 0;
+  }
+  for (let i = 0; i + 3 < n; i++) head[i] = signedTurnDeg(x[i + 2] - x[i], y[i + 2] - y[i], x[i + 3] - x[i + 1], y[i + 3] - y[i + 1]);
+  return p;
+}
+
+function pathOfPoints(pts: readonly Pt[]): FlatPath {
+  const p = scratchPath(pts.length);
+  for (let i = 0; i < pts.length; i++) {
+    p.x[i] = pts[i][0];
+    p.y[i] = pts[i][1];
+  }
+  return preparePath(p);
+}
+
+/** A path from flat [t, x, y, t, x, y, ...] records, oldest first (the wander detector's state). */
+function pathOfRecords(rec: readonly number[]): FlatPath {
+  const n = Math.floor(rec.length / 3);
+  const p = scratchPath(n);
+  for (let i = 0; i < n; i++) {
+    p.x[i] = rec[3 * i + 1];
+    p.y[i] = rec[3 * i + 2];
+  }
+  return preparePath(p);
+}
+
 function signedTurnDeg(ax: number, ay: number, bx: number, by: number): number {
   const a = Math.atan2(ax * by - ay * bx, ax * bx + ay * by);
   return (a * 180) / Math.PI;
@@ -80,25 +149,26 @@ function sd(v: readonly number[]): number {
 
 /**
  * Turn-backs of the path projected on its main axis (hysteresis `h`), the spread across that axis, and how
- * much the turning points wander along it (pacing turns back at the same two ends).
+ * much the turning points wander along it (pacing turns back at the same two ends). Points [s, e) of `p`.
  */
-function axisReversals(pts: readonly Pt[], h: number): { reversals: number; lateralM: number; endSpreadM: number } {
-  const n = pts.length;
+function axisReversals(p: FlatPath, s: number, e: number, h: number): { reversals: number; lateralM: number; endSpreadM: number } {
+  const n = e - s;
   if (n < 3) return { reversals: 0, lateralM: 0, endSpreadM: 0 };
+  const { x, y } = p;
   let mx = 0;
   let my = 0;
-  for (const p of pts) {
-    mx += p[0];
-    my += p[1];
+  for (let i = s; i < e; i++) {
+    mx += x[i];
+    my += y[i];
   }
   mx /= n;
   my /= n;
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
-  for (const p of pts) {
-    const dx = p[0] - mx;
-    const dy = p[1] - my;
+  for (let i = s; i < e; i++) {
+    const dx = x[i] - mx;
+    const dy = y[i] - my;
     sxx += dx * dx;
     syy += dy * dy;
     sxy += dx * dy;
@@ -117,11 +187,11 @@ function axisReversals(pts: readonly Pt[], h: number): { reversals: number; late
   const highs: number[] = [];
   const lows: number[] = [];
   let dir = 0;
-  const q0 = (pts[0][0] - mx) * ux + (pts[0][1] - my) * uy;
+  const q0 = (x[s] - mx) * ux + (y[s] - my) * uy;
   let hi = q0;
   let lo = q0;
-  for (let i = 1; i < n; i++) {
-    const q = (pts[i][0] - mx) * ux + (pts[i][1] - my) * uy;
+  for (let i = s + 1; i < e; i++) {
+    const q = (x[i] - mx) * ux + (y[i] - my) * uy;
     if (dir === 0) {
       hi = Math.max(hi, q);
       lo = Math.min(lo, q);
@@ -153,104 +223,72 @@ function axisReversals(pts: readonly Pt[], h: number): { reversals: number; late
   return { reversals, lateralM: Math.sqrt(minor), endSpreadM: Math.max(sd(highs), sd(lows)) };
 }
 
-/** Indices of turns of at least `deg`, strongest first, none within `gap` of a stronger one. */
-function turnEvents(turn: readonly number[], deg: number, gap: number): number[] {
+/**
+ * How many turns of at least `deg` remain when they are taken strongest first (earlier first among equals)
+ * and a turn within `gap` points of one taken is dropped. Points [s, e) of `p`, whose turns within B of the
+ * range's ends count as none.
+ */
+function turnEvents(p: FlatPath, s: number, e: number, deg: number, gap: number): number {
+  const n = e - s;
+  const turnAt = (i: number) => (i >= B && i < n - B ? p.turn[s + i] : 0);
   const cand: number[] = [];
-  for (let i = 0; i < turn.length; i++) if (Math.abs(turn[i]) >= deg) cand.push(i);
-  cand.sort((a, b) => Math.abs(turn[b]) - Math.abs(turn[a]));
-  const kept: number[] = [];
-  for (const i of cand) if (kept.every((k) => Math.abs(k - i) > gap)) kept.push(i);
+  for (let i = 0; i < n; i++) if (Math.abs(turnAt(i)) >= deg) cand.push(i);
+  if (cand.length === 0) return 0;
+  cand.sort((a, b) => Math.abs(turnAt(b)) - Math.abs(turnAt(a)));
+  // A point is blocked once a turn within `gap` of it is taken.
+  const blocked = blockedScratch(n);
+  let kept = 0;
+  for (const i of cand) {
+    if (blocked[i]) continue;
+    kept++;
+    for (let k = Math.max(0, i - gap), end = Math.min(n - 1, i + gap); k <= end; k++) blocked[k] = 1;
+  }
   return kept;
 }
 
+let blockedBuf = new Uint8Array(256);
+function blockedScratch(n: number): Uint8Array {
+  if (blockedBuf.length < n) blockedBuf = new Uint8Array(Math.max(n, 2 * blockedBuf.length));
+  blockedBuf.fill(0, 0, n);
+  return blockedBuf;
+}
+
+/** Revisit grids of at most this many cells are dense arrays; larger areas (a long walk outdoors) a Map. */
+const DENSE_CELLS = 1 << 16;
+let cellHead = new Int32Array(1024);
+let cellTail = new Int32Array(1024);
+let nextInCell = new Int32Array(1024);
+
 export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeatures {
-  const n = pts.length;
+  const p = pathOfPoints(pts);
+  return features(p, 0, p.n, o);
+}
+
+/** The features of points [s, e) of a prepared path. */
+function features(p: FlatPath, s: number, e: number, o: TravelOptions): TravelFeatures {
+  const n = e - s;
+  const { x, y } = p;
   let pathM = 0;
-  for (let i = 1; i < n; i++) pathM += Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]);
-  const netM = n > 1 ? Math.hypot(pts[n - 1][0] - pts[0][0], pts[n - 1][1] - pts[0][1]) : 0;
+  for (let i = s + 1; i < e; i++) pathM += p.seg[i];
+  const netM = n > 1 ? Math.hypot(x[e - 1] - x[s], y[e - 1] - y[s]) : 0;
   let x0 = Number.POSITIVE_INFINITY;
   let y0 = Number.POSITIVE_INFINITY;
   let x1 = Number.NEGATIVE_INFINITY;
   let y1 = Number.NEGATIVE_INFINITY;
-  for (const p of pts) {
-    x0 = Math.min(x0, p[0]);
-    y0 = Math.min(y0, p[1]);
-    x1 = Math.max(x1, p[0]);
-    y1 = Math.max(y1, p[1]);
+  for (let i = s; i < e; i++) {
+    x0 = Math.min(x0, x[i]);
+    y0 = Math.min(y0, y[i]);
+    x1 = Math.max(x1, x[i]);
+    y1 = Math.max(y1, y[i]);
   }
   const extentM = n > 0 ? Math.hypot(x1 - x0, y1 - y0) : 0;
-  // Turning over a baseline of two steps each side smooths the jitter of single points.
-  const b = 2;
-  const turn = new Array<number>(n).fill(0);
-  for (let i = b; i < n - b; i++) {
-    turn[i] = signedTurnDeg(
-      pts[i][0] - pts[i - b][0],
-      pts[i][1] - pts[i - b][1],
-      pts[i + b][0] - pts[i][0],
-      pts[i + b][1] - pts[i][1],
-    );
-  }
-  const turns = turnEvents(turn, o.turnDeg, b);
+  const turns = turnEvents(p, s, e, o.turnDeg, B);
   // Net turning: the sum of the changes of heading over two steps (it telescopes, so jitter cancels and
   // laps add up; the two-step baseline keeps a jittery point from flipping a heading).
   let netTurnDeg = 0;
-  for (let i = 0; i + 3 < n; i++) {
-    netTurnDeg += signedTurnDeg(
-      pts[i + 2][0] - pts[i][0],
-      pts[i + 2][1] - pts[i][1],
-      pts[i + 3][0] - pts[i + 1][0],
-      pts[i + 3][1] - pts[i + 1][1],
-    );
-  }
-  const { reversals, lateralM, endSpreadM } = axisReversals(pts, o.reversalM);
-  // Revisits: a point near the path walked at least 8 m before, split by the direction of the two passes.
-  const gap = Math.max(2, Math.ceil(8 / o.stepM));
-  const r2 = o.revisitM * o.revisitM;
-  const dir = (i: number): [number, number] => {
-    const a = pts[Math.max(0, i - 1)];
-    const c = pts[Math.min(n - 1, i + 1)];
-    return [c[0] - a[0], c[1] - a[1]];
-  };
-  let revisits = 0;
-  let same = 0;
-  let back = 0;
-  // Points enter a grid of revisitM cells once they are `gap` steps old; a query looks at 3 × 3 cells.
-  const cell = o.revisitM;
-  const grid = new Map<number, number[]>();
-  const key = (cx: number, cy: number) => cx * 1_000_003 + cy;
-  for (let i = gap; i < n; i++) {
-    const j0 = i - gap;
-    const k0 = key(Math.floor(pts[j0][0] / cell), Math.floor(pts[j0][1] / cell));
-    const list = grid.get(k0);
-    if (list) list.push(j0);
-    else grid.set(k0, [j0]);
-    const cx = Math.floor(pts[i][0] / cell);
-    const cy = Math.floor(pts[i][1] / cell);
-    let hit = -1;
-    let bestD = r2;
-    for (let gx = cx - 1; gx <= cx + 1; gx++) {
-      for (let gy = cy - 1; gy <= cy + 1; gy++) {
-        const js = grid.get(key(gx, gy));
-        if (!js) continue;
-        for (const j of js) {
-          const dx = pts[i][0] - pts[j][0];
-          const dy = pts[i][1] - pts[j][1];
-          const d = dx * dx + dy * dy;
-          if (d <= bestD) {
-            bestD = d;
-            hit = j;
-          }
-        }
-      }
-    }
-    if (hit < 0) continue;
-    revisits++;
-    const u = dir(i);
-    const v = dir(hit);
-    const c = (u[0] * v[0] + u[1] * v[1]) / (Math.hypot(u[0], u[1]) * Math.hypot(v[0], v[1]) || 1);
-    if (c > 0.5) same++;
-    else if (c < -0.5) back++;
-  }
+  for (let i = s; i + 3 < e; i++) netTurnDeg += p.head[i];
+  const { reversals, lateralM, endSpreadM } = axisReversals(p, s, e, o.reversalM);
+  const { revisits, same, back } = revisitsOf(p, s, e, x0, y0, x1, y1, o);
   return {
     pathM,
     netM,
@@ -259,12 +297,143 @@ export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeat
     lateralM,
     endSpreadM,
     netTurnDeg,
-    turns: turns.length,
+    turns,
     revisit: n > 0 ? revisits / n : 0,
     revisitSame: n > 0 ? same / n : 0,
     revisitBack: n > 0 ? back / n : 0,
     revisitCross: n > 0 ? (revisits - same - back) / n : 0,
   };
+}
+
+/**
+ * Revisits: a point near the path walked at least 8 m before (the nearest such point; the later among
+ * equals), split by the direction of the two passes. Points enter a grid of revisitM cells once they are
+ * `gap` steps old; a query looks at 3 × 3 cells, column by column, each cell's points oldest first.
+ */
+function revisitsOf(
+  p: FlatPath,
+  s: number,
+  e: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  o: TravelOptions,
+): { revisits: number; same: number; back: number } {
+  const counts = { revisits: 0, same: 0, back: 0 };
+  const gap = Math.max(2, Math.ceil(8 / o.stepM));
+  if (e - s <= gap) return counts;
+  const cell = o.revisitM;
+  const gx0 = Math.floor(x0 / cell);
+  const gy0 = Math.floor(y0 / cell);
+  const w = Math.floor(x1 / cell) - gx0 + 1;
+  const h = Math.floor(y1 / cell) - gy0 + 1;
+  if (w * h <= DENSE_CELLS) revisitsDense(p, s, e, gap, cell, gx0, gy0, w, h, o.revisitM * o.revisitM, counts);
+  else revisitsSparse(p, s, e, gap, cell, o.revisitM * o.revisitM, counts);
+  return counts;
+}
+
+/** Classify the revisit of point i to point `hit` by the directions of the two passes. */
+function countRevisit(p: FlatPath, s: number, e: number, i: number, hit: number, counts: { revisits: number; same: number; back: number }): void {
+  const { x, y } = p;
+  counts.revisits++;
+  // Directions of the two passes: from the point before to the point after (within the range).
+  const ux = x[Math.min(e - 1, i + 1)] - x[Math.max(s, i - 1)];
+  const uy = y[Math.min(e - 1, i + 1)] - y[Math.max(s, i - 1)];
+  const vx = x[Math.min(e - 1, hit + 1)] - x[Math.max(s, hit - 1)];
+  const vy = y[Math.min(e - 1, hit + 1)] - y[Math.max(s, hit - 1)];
+  const c = (ux * vx + uy * vy) / (Math.hypot(ux, uy) * Math.hypot(vx, vy) || 1);
+  if (c > 0.5) counts.same++;
+  else if (c < -0.5) counts.back++;
+}
+
+/** The grid as arrays over the cells of the range's bounding box: per cell its first and last point, per point the next. */
+function revisitsDense(
+  p: FlatPath,
+  s: number,
+  e: number,
+  gap: number,
+  cell: number,
+  gx0: number,
+  gy0: number,
+  w: number,
+  h: number,
+  r2: number,
+  counts: { revisits: number; same: number; back: number },
+): void {
+  if (cellHead.length < w * h) {
+    cellHead = new Int32Array(Math.max(w * h, 2 * cellHead.length));
+    cellTail = new Int32Array(cellHead.length);
+  }
+  if (nextInCell.length < e) nextInCell = new Int32Array(Math.max(e, 2 * nextInCell.length));
+  const head = cellHead;
+  const tail = cellTail;
+  const next = nextInCell;
+  head.fill(-1, 0, w * h);
+  const { x, y } = p;
+  for (let i = s + gap; i < e; i++) {
+    const j0 = i - gap;
+    const c0 = (Math.floor(x[j0] / cell) - gx0) * h + (Math.floor(y[j0] / cell) - gy0);
+    next[j0] = -1;
+    if (head[c0] < 0) head[c0] = j0;
+    else next[tail[c0]] = j0;
+    tail[c0] = j0;
+    const px = x[i];
+    const py = y[i];
+    const cx = Math.floor(px / cell) - gx0;
+    const cy = Math.floor(py / cell) - gy0;
+    let hit = -1;
+    let bestD = r2;
+    for (let gx = Math.max(0, cx - 1), gxEnd = Math.min(w - 1, cx + 1); gx <= gxEnd; gx++) {
+      for (let gy = Math.max(0, cy - 1), gyEnd = Math.min(h - 1, cy + 1); gy <= gyEnd; gy++) {
+        for (let j = head[gx * h + gy]; j >= 0; j = next[j]) {
+          const dx = px - x[j];
+          const dy = py - y[j];
+          const d = dx * dx + dy * dy;
+          if (d <= bestD) {
+            bestD = d;
+            hit = j;
+          }
+        }
+      }
+    }
+    if (hit >= 0) countRevisit(p, s, e, i, hit, counts);
+  }
+}
+
+/** The grid as a Map of cell lists, for a range spread over too many cells for arrays. */
+function revisitsSparse(p: FlatPath, s: number, e: number, gap: number, cell: number, r2: number, counts: { revisits: number; same: number; back: number }): void {
+  const { x, y } = p;
+  const grid = new Map<number, number[]>();
+  for (let i = s + gap; i < e; i++) {
+    const j0 = i - gap;
+    const k0 = Math.floor(x[j0] / cell) * 1_000_003 + Math.floor(y[j0] / cell);
+    const list = grid.get(k0);
+    if (list) list.push(j0);
+    else grid.set(k0, [j0]);
+    const px = x[i];
+    const py = y[i];
+    const cx = Math.floor(px / cell);
+    const cy = Math.floor(py / cell);
+    let hit = -1;
+    let bestD = r2;
+    for (let gx = cx - 1; gx <= cx + 1; gx++) {
+      for (let gy = cy - 1; gy <= cy + 1; gy++) {
+        const js = grid.get(gx * 1_000_003 + gy);
+        if (!js) continue;
+        for (const j of js) {
+          const dx = px - x[j];
+          const dy = py - y[j];
+          const d = dx * dx + dy * dy;
+          if (d <= bestD) {
+            bestD = d;
+            hit = j;
+          }
+        }
+      }
+    }
+    if (hit >= 0) countRevisit(p, s, e, i, hit, counts);
+  }
 }
 
 function isPacing(f: TravelFeatures, o: TravelOptions): boolean {
@@ -298,18 +467,31 @@ function isRandom(f: TravelFeatures, o: TravelOptions): boolean {
  * 2× and 4× minPathM metres), so walking to the place where someone then paces does not hide the pacing.
  */
 export function classifyTravel(pts: readonly Pt[], o: TravelOptions): { pattern: TravelPattern; features: TravelFeatures } {
-  const all = travelFeatures(pts, o);
+  return classifyPath(pathOfPoints(pts), o);
+}
+
+/**
+ * `classifyTravel` of the points of flat [t, x, y, ...] records, oldest first (no copy into pairs: the
+ * wander detector keeps its path so).
+ */
+export function classifyTravelRecords(records: readonly number[], o: TravelOptions): { pattern: TravelPattern; features: TravelFeatures } {
+  return classifyPath(pathOfRecords(records), o);
+}
+
+function classifyPath(p: FlatPath, o: TravelOptions): { pattern: TravelPattern; features: TravelFeatures } {
+  const n = p.n;
+  const all = features(p, 0, n, o);
   if (all.pathM < o.minPathM) return { pattern: 'none', features: all };
   const suffixes: TravelFeatures[] = [all];
   for (const len of [4 * o.minPathM, 2 * o.minPathM]) {
     if (all.pathM <= len * 1.2) continue;
     let acc = 0;
-    let i = pts.length - 1;
+    let i = n - 1;
     while (i > 0 && acc < len) {
-      acc += Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]);
+      acc += p.seg[i];
       i--;
     }
-    suffixes.push(travelFeatures(pts.slice(i), o));
+    suffixes.push(features(p, i, n, o));
   }
   for (const f of suffixes) if (isPacing(f, o)) return { pattern: 'pacing', features: f };
   for (const f of suffixes) if (isLapping(f, o)) return { pattern: 'lapping', features: f };

@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import type { MqttClient } from 'mqtt';
 import type { Accounts } from './auth/accounts';
 import { openAccounts } from './auth/bootstrap';
+import { LOG_REDACT } from './auth/log-redact';
 import { AlertService } from './alerts/alert-service';
 import { configFromEnv, type Config } from './config';
 import { apiRoutes } from './http/api';
@@ -58,7 +59,7 @@ const CLIENT_DIST = fileURLToPath(new URL('../client/dist', import.meta.url));
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const { simulatorOptions, bundles: givenBundles, logger, ...overrides } = opts;
   const config: Config = { ...configFromEnv(), ...overrides };
-  const log = logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'key', 'password', 'token'] });
+  const log = logger ?? pino({ level: config.logLevel, redact: LOG_REDACT });
 
   let bundles = givenBundles ?? [await loadSiteDir(config.siteDir ?? SAMPLE_SITE_DIR)];
   if (config.simulator && config.simExtraTags > 0) {
@@ -118,6 +119,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   metrics.gauge('carewatch_open_alerts', 'Alerts not yet resolved', () => alerts.list().filter((a) => a.state !== 'resolved').length);
 
   app.disable('x-powered-by');
+  // behind a reverse proxy the per-IP limits must see the client, not the proxy
+  if (config.trustProxy) app.set('trust proxy', config.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {

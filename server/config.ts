@@ -20,6 +20,8 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   logLevel: string;
+  /** Express `trust proxy` (e.g. `loopback` or a hop count) when a reverse proxy fronts the service. */
+  trustProxy: string | null;
   /** Synthetic extra simulated tags, for load. */
   simExtraTags: number;
   simRateHz: number;
@@ -80,6 +82,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.DATA_DIR || './data',
     logLevel: env.LOG_LEVEL || 'info',
+    trustProxy: env.TRUST_PROXY || null,
     simExtraTags: int(env.SIM_EXTRA_TAGS, 0, 'SIM_EXTRA_TAGS'),
     simRateHz: int(env.SIM_RATE_HZ, 1, 'SIM_RATE_HZ') || 1,
     history: flag(env.HISTORY, true),

@@ -53,6 +53,10 @@ export interface Api {
   resolve(id: string, note: string): Promise<Alert>;
   /** Revoke the token on the server; best effort (signing out works offline too). */
   logout(): Promise<void>;
+  /** An authenticated GET of any JSON endpoint (the replay pages). */
+  getJson<T>(path: string): Promise<T>;
+  /** An authenticated GET of a file (exports): the body and the name the server suggests. */
+  download(path: string): Promise<{ blob: Blob; filename: string | null }>;
 }
 
 /** Authenticated calls; a 401 means the session is over and `onUnauthorized` runs (then the call still fails). */
@@ -73,5 +77,23 @@ export function createApi(token: string, onUnauthorized: () => void): Api {
     acknowledge: (id, n) => call('POST', `/api/v1/alerts/${encodeURIComponent(id)}/ack`, note(n)),
     resolve: (id, n) => call('POST', `/api/v1/alerts/${encodeURIComponent(id)}/resolve`, note(n)),
     logout: () => request<void>('POST', '/api/v1/auth/logout', token).catch(() => undefined),
+    getJson: (path) => call('GET', path),
+    download: async (path) => {
+      const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+      if (!res.ok) {
+        if (res.status === 401) onUnauthorized();
+        let msg = res.statusText || `HTTP ${res.status}`;
+        try {
+          const body = (await res.json()) as { error?: unknown };
+          if (typeof body.error === 'string') msg = body.error;
+        } catch {
+          // not JSON: keep the status text
+        }
+        throw new ApiError(res.status, msg);
+      }
+      const disposition = res.headers.get('Content-Disposition') ?? '';
+      const m = /filename="?([^";]+)"?/i.exec(disposition);
+      return { blob: await res.blob(), filename: m ? decodeURIComponent(m[1]) : null };
+    },
   };
 }

@@ -50,6 +50,75 @@ const en = {
   legendForbidden: 'Forbidden',
   legendWander: 'Wander risk',
   legendAlert: 'Alert',
+  navLive: 'Live map',
+  navReplay: 'Replay',
+  replay: 'Replay',
+  replayTitle: 'Incident replay',
+  replayChoose: 'Choose an alert, or a resident and a time window.',
+  replayAlerts: 'Alerts to replay',
+  replayNoAlerts: 'No alerts.',
+  replayFilter: 'Filter by resident',
+  replayWindowTitle: 'Resident and time window',
+  replayResident: 'Resident',
+  replayEveryone: 'Everyone on the floor',
+  replayFloor: 'Floor',
+  replayAnyFloor: 'Any floor',
+  replayFrom: 'From',
+  replayDuration: 'Length',
+  replayShow: 'Show replay',
+  replayNeedsWho: 'Choose a resident or a floor.',
+  replayBack: '← Choose another',
+  replayLoading: 'Loading tracks… {n} points',
+  replayLoadFailed: 'Could not load the replay: {message}',
+  replayNotAllowed: 'Your account may not replay tracks.',
+  replayEmpty: 'No track was recorded in this window.',
+  replayTruncated: 'Too many points: the replay is cut short.',
+  replayWindow: 'Window',
+  replayBefore: '{n} min before',
+  replayAfter: '{n} min after',
+  play: 'Play',
+  pause: 'Pause',
+  speed: 'Speed',
+  jumpToAlert: 'Jump to alert',
+  follow: 'Follow',
+  floorAuto: 'Auto',
+  residentsShown: '{n} residents on this floor',
+  responseTimes: 'Response times',
+  rtRaised: 'Raised',
+  rtAcknowledged: 'Acknowledged',
+  rtResolved: 'Resolved',
+  rtDetection: 'Detection delay',
+  rtByAfter: 'by {who}, after {after}',
+  rtNotYet: 'not yet',
+  exportCsv: 'Export CSV',
+  exportGeojson: 'Export GeoJSON',
+  exportFailed: 'Export failed: {message}',
+  printReport: 'Print report',
+  print: 'Print',
+  close: 'Close',
+  reportTitle: 'Incident report',
+  reportGenerated: 'Generated {time} by {who}',
+  reportAlert: 'Alert',
+  reportResident: 'Resident',
+  reportWhere: 'Where',
+  reportFixTime: 'Time of the fix',
+  reportState: 'State',
+  reportDetail: 'Detail',
+  reportMapAt: 'Map at {time}',
+  reportEvents: 'Events',
+  reportTime: 'Time',
+  reportEvent: 'Event',
+  events: 'Events',
+  noEvents: 'No events in this window.',
+  eventAlert: '{kind}: {name}',
+  eventAcknowledged: 'Acknowledged by {who}',
+  eventResolved: 'Resolved by {who}',
+  eventEnter: '{name} entered {zone}',
+  eventExit: '{name} left {zone}',
+  eventFloor: '{name} went from {from} to {to}',
+  durationSeconds: '{n} s',
+  durationMinutes: '{m} min {s} s',
+  durationHours: '{h} h {m} min',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -102,6 +171,75 @@ const zh: Record<MessageKey, string> = {
   legendForbidden: '禁入区',
   legendWander: '走失风险',
   legendAlert: '报警',
+  navLive: '实时地图',
+  navReplay: '轨迹回放',
+  replay: '回放',
+  replayTitle: '事件回放',
+  replayChoose: '请选择一条报警，或选择老人和时间段。',
+  replayAlerts: '可回放的报警',
+  replayNoAlerts: '暂无报警。',
+  replayFilter: '按老人筛选',
+  replayWindowTitle: '按老人和时间段',
+  replayResident: '老人',
+  replayEveryone: '本层所有老人',
+  replayFloor: '楼层',
+  replayAnyFloor: '所有楼层',
+  replayFrom: '开始时间',
+  replayDuration: '时长',
+  replayShow: '开始回放',
+  replayNeedsWho: '请选择老人或楼层。',
+  replayBack: '← 重新选择',
+  replayLoading: '正在加载轨迹…已加载 {n} 个点',
+  replayLoadFailed: '无法加载回放：{message}',
+  replayNotAllowed: '您的账号无权回放轨迹。',
+  replayEmpty: '该时间段内没有轨迹记录。',
+  replayTruncated: '轨迹点过多，回放已截断。',
+  replayWindow: '时间范围',
+  replayBefore: '之前 {n} 分钟',
+  replayAfter: '之后 {n} 分钟',
+  play: '播放',
+  pause: '暂停',
+  speed: '速度',
+  jumpToAlert: '跳到报警时刻',
+  follow: '跟随',
+  floorAuto: '自动',
+  residentsShown: '本层 {n} 位老人',
+  responseTimes: '响应时间',
+  rtRaised: '报警',
+  rtAcknowledged: '确认',
+  rtResolved: '处理完毕',
+  rtDetection: '检测延迟',
+  rtByAfter: '{who}，用时 {after}',
+  rtNotYet: '尚未',
+  exportCsv: '导出 CSV',
+  exportGeojson: '导出 GeoJSON',
+  exportFailed: '导出失败：{message}',
+  printReport: '打印报告',
+  print: '打印',
+  close: '关闭',
+  reportTitle: '事件报告',
+  reportGenerated: '{who} 生成于 {time}',
+  reportAlert: '报警',
+  reportResident: '老人',
+  reportWhere: '位置',
+  reportFixTime: '定位时间',
+  reportState: '状态',
+  reportDetail: '详情',
+  reportMapAt: '{time} 的地图',
+  reportEvents: '事件经过',
+  reportTime: '时间',
+  reportEvent: '事件',
+  events: '事件',
+  noEvents: '该时间段内没有事件。',
+  eventAlert: '{kind}：{name}',
+  eventAcknowledged: '{who} 已确认',
+  eventResolved: '{who} 处理完毕',
+  eventEnter: '{name} 进入{zone}',
+  eventExit: '{name} 离开{zone}',
+  eventFloor: '{name} 从{from}到{to}',
+  durationSeconds: '{n} 秒',
+  durationMinutes: '{m} 分 {s} 秒',
+  durationHours: '{h} 小时 {m} 分',
 };
 
 const ALERT_KIND_LABELS: Record<Locale, Record<AlertKind, string>> = {
@@ -182,4 +320,32 @@ export function defaultLocale(languages: readonly string[]): Locale {
     if (l.startsWith('en')) return 'en';
   }
   return 'en';
+}
+
+/** A span of time: "850 ms" below a second, "12.4 s", "3 min 05 s", "1 h 02 min". */
+export function duration(locale: Locale, ms: number): string {
+  const v = Math.max(0, ms);
+  if (v < 1000) return `${Math.round(v)} ms`;
+  if (v < 60_000) return t(locale, 'durationSeconds', { n: v < 10_000 ? (Math.round(v / 100) / 10).toFixed(1) : Math.round(v / 1000) });
+  const s = Math.round(v / 1000);
+  if (s < 3600) return t(locale, 'durationMinutes', { m: Math.floor(s / 60), s: String(s % 60).padStart(2, '0') });
+  return t(locale, 'durationHours', { h: Math.floor(s / 3600), m: String(Math.floor((s % 3600) / 60)).padStart(2, '0') });
+}
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+/** Wall-clock time "23:05:09" (with the date when `withDate`), in the site's time zone when known. */
+export function clockTime(locale: Locale, ts: number, opts: { timeZone?: string; withDate?: boolean } = {}): string {
+  const key = `${locale}|${opts.timeZone ?? ''}|${opts.withDate ? 1 : 0}`;
+  let f = timeFormats.get(key);
+  if (!f) {
+    const o: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+    if (opts.withDate) Object.assign(o, { year: 'numeric', month: '2-digit', day: '2-digit' });
+    try {
+      f = new Intl.DateTimeFormat(locale, { ...o, timeZone: opts.timeZone });
+    } catch {
+      f = new Intl.DateTimeFormat(locale, o); // an unknown zone name: the browser's own
+    }
+    timeFormats.set(key, f);
+  }
+  return f.format(ts);
 }

@@ -15,6 +15,8 @@ import type { AlertAction, ClientState } from './state/types';
 import { h } from './ui/dom';
 import { LiveScreen } from './ui/live-screen';
 import { loginView } from './ui/login';
+import { ReplayScreen, type ReplayHooks } from './ui/replay-screen';
+import { canReplay, formatRoute, parseHash, type Route } from './replay/route';
 import type { SoundDisplay } from './ui/top-bar';
 
 const prefs = loadPrefs();
@@ -33,7 +35,7 @@ interface Session {
   token: string;
   api: Api;
   realtime: Realtime | null;
-  screen: LiveScreen | null;
+  screen: LiveScreen | ReplayScreen | null;
 }
 let session: Session | null = null;
 let mapReadyFloor: string | null = null;
@@ -142,7 +144,67 @@ async function startSession(saved: SavedSession): Promise<void> {
   const floorId = savedFloor ?? defaultFloorId(state);
   if (floorId) store.dispatch({ type: 'floor/selected', floorId });
 
-  s.screen = new LiveScreen(
+  showRoute(s, parseHash(location.hash));
+  s.realtime = new Realtime(saved.token, store, s.api, () => endSession());
+  s.realtime.start();
+}
+
+// --- navigation: the URL hash names the screen (#/live, #/replay/<alertId>, ...) ---
+function navigate(route: Route): void {
+  const hash = formatRoute(route);
+  if (location.hash !== hash) location.hash = hash; // hashchange shows it
+  else if (session) showRoute(session, route);
+}
+
+window.addEventListener('hashchange', () => {
+  if (session && session.screen) showRoute(session, parseHash(location.hash));
+});
+
+function showRoute(s: Session, route: Route): void {
+  // the live alarm keeps sounding on every screen: the session, the socket and the store stay as they are
+  if (route.screen === 'replay' && canReplay(store.getState().user)) {
+    if (!(s.screen instanceof ReplayScreen)) {
+      s.screen?.destroy();
+      mapReadyFloor = null;
+      s.screen = createReplayScreen(s);
+      root.replaceChildren(s.screen.el);
+    }
+    s.screen.open(route.source);
+    s.screen.update(store.getState(), clock());
+    return;
+  }
+  if (route.screen === 'replay' && location.hash !== '#/live') history.replaceState(null, '', '#/live');
+  if (s.screen instanceof LiveScreen) return;
+  s.screen?.destroy();
+  s.screen = createLiveScreen(s);
+  root.replaceChildren(s.screen.el);
+  s.screen.update(store.getState(), clock());
+}
+
+function createReplayScreen(s: Session): ReplayScreen {
+  return new ReplayScreen(
+    {
+      api: s.api,
+      navigate,
+      showLive: (alertId) => {
+        navigate({ screen: 'live' });
+        store.dispatch({ type: 'alert/focused', alertId });
+      },
+      acknowledge: (id) => void act(s, id, 'ack', ''),
+      toggleSound,
+      toggleLocale,
+      signOut: () => {
+        void s.api.logout();
+        endSession();
+      },
+    },
+    store.getState(),
+    clock,
+  );
+}
+
+function createLiveScreen(s: Session): LiveScreen {
+  return new LiveScreen(
     {
       selectFloor: (id) => {
         prefs.floorId = id;
@@ -161,13 +223,10 @@ async function startSession(saved: SavedSession): Promise<void> {
         performance.mark('carewatch:ready', { detail: id });
         mapReadyFloor = id;
       },
+      navigate,
     },
     clock,
   );
-  root.replaceChildren(s.screen.el);
-  s.screen.update(store.getState(), clock());
-  s.realtime = new Realtime(saved.token, store, s.api, () => endSession());
-  s.realtime.start();
 }
 
 function endSession(): void {
@@ -216,9 +275,27 @@ declare global {
       readonly deck: unknown;
       project(x: number, y: number): [number, number] | null;
       dispatch: Store['dispatch'];
+      /** The replay screen's clock and map; `ready` is false while another screen is shown. */
+      readonly replay: ReplayHooks;
     };
   }
 }
+const NO_REPLAY: ReplayHooks = {
+  ready: false,
+  time: null,
+  playing: false,
+  speed: 10,
+  start: null,
+  end: null,
+  floorId: null,
+  alertId: null,
+  deck: null,
+  setTime: () => {},
+  play: () => {},
+  pause: () => {},
+  setSpeed: () => {},
+  project: () => null,
+};
 window.__carewatch = {
   get ready() {
     const st = store.getState();
@@ -232,6 +309,9 @@ window.__carewatch = {
   },
   project: (x, y) => session?.screen?.map.project(x, y) ?? null,
   dispatch: store.dispatch,
+  get replay() {
+    return session?.screen instanceof ReplayScreen ? session.screen.hooks : NO_REPLAY;
+  },
 };
 
 const resumed = loadSession();

@@ -1,5 +1,5 @@
 import type { EpochMs } from '../model';
-import { classifyTravel, type TravelOptions, type TravelPattern } from '../travel-pattern';
+import { classifyTravelRecords, type TravelOptions, type TravelPattern } from '../travel-pattern';
 import { candidateAt, isEscorted } from './candidate';
 import { ruleSection } from './params';
 import type { Detector } from './types';
@@ -32,7 +32,10 @@ export interface WanderPatternState {
   /** An alert was raised in this episode. */
   alerted: boolean;
   lastAlert: EpochMs | null;
-  /** Last classification, for the evaluation and for debugging. */
+  /**
+   * Last classification, for debugging. None is made while it could not raise an alert (one was raised in
+   * this episode, or the cooldown runs): the restless walker is the one with the longest path to classify.
+   */
   pattern: TravelPattern;
 }
 
@@ -61,12 +64,17 @@ export const wanderPattern: Detector<WanderPatternState> = {
     const rules = ruleSection<WanderPatternRules>(ctx.rules, 'wanderPattern');
     const { fix } = input;
     if (!rules.enabled || (rules.wanderRiskOnly && !ctx.resident.wanderRisk) || isEscorted(input)) {
-      return { state: { ...INIT, lastAlert: state.lastAlert }, alerts: [] };
+      return { state: isIdle(state) ? state : { ...INIT, lastAlert: state.lastAlert }, alerts: [] };
     }
     const t = fix.ts;
     const sameFloor = fix.floorId === state.floorId;
-    const recent = [...(sameFloor ? state.recent : []), t, fix.x, fix.y];
-    while (recent.length > 3 && recent[0] < t - rules.smoothS * 1000) recent.splice(0, 3);
+    // The last smoothS of fixes (always the newest one), averaged: positioning jitter while standing cancels.
+    const prevRecent = sameFloor ? state.recent : [];
+    const since = t - rules.smoothS * 1000;
+    let from = 0;
+    while (from < prevRecent.length && prevRecent[from] < since) from += 3;
+    const recent = prevRecent.slice(from);
+    recent.push(t, fix.x, fix.y);
     let sx = 0;
     let sy = 0;
     for (let i = 0; i < recent.length; i += 3) {
@@ -75,36 +83,67 @@ export const wanderPattern: Detector<WanderPatternState> = {
     }
     const x = sx / (recent.length / 3);
     const y = sy / (recent.length / 3);
-    let pts = sameFloor ? state.pts : [];
+    // The path: a point each time the smoothed position has moved stepM from the last one (a leash).
+    let base = sameFloor ? state.pts : [];
     let alerted = sameFloor && state.alerted;
-    const k = pts.length;
-    if (k === 0) pts = [t, x, y];
-    else if (Math.hypot(x - pts[k - 2], y - pts[k - 1]) >= rules.stepM) {
-      if (t - pts[k - 3] > rules.stopS * 1000) {
+    const k = base.length;
+    let append = k === 0;
+    if (k > 0 && Math.hypot(x - base[k - 2], y - base[k - 1]) >= rules.stepM) {
+      append = true;
+      if (t - base[k - 3] > rules.stopS * 1000) {
         // Standing still long enough ends the episode: the next travel is judged on its own.
-        pts = [pts[k - 3], pts[k - 2], pts[k - 1]];
+        base = base.slice(k - 3);
         alerted = false;
       }
-      pts = [...pts, t, x, y];
     }
+    // Only the window is kept (at least the newest point).
+    const last = append ? base.length : base.length - 3;
+    const windowFrom = t - rules.windowS * 1000;
     let first = 0;
-    while (first < pts.length - 3 && pts[first] < t - rules.windowS * 1000) first += 3;
-    if (first > 0) pts = pts.slice(first);
-    let s: WanderPatternState = { ...state, floorId: fix.floorId, recent, pts, alerted };
+    while (first < last && base[first] < windowFrom) first += 3;
+    let pts = base;
+    if (first > 0 || append) {
+      pts = base.slice(first);
+      if (append) pts.push(t, x, y);
+    }
+    const s: WanderPatternState = {
+      floorId: fix.floorId,
+      recent,
+      pts,
+      lastEval: state.lastEval,
+      evalPt: state.evalPt,
+      alerted,
+      lastAlert: state.lastAlert,
+      pattern: state.pattern,
+    };
     const newest = pts[pts.length - 3];
     if (t - state.lastEval < rules.evalEveryS * 1000 || newest === state.evalPt) return { state: s, alerts: [] };
-    const path: [number, number][] = [];
-    for (let i = 0; i < pts.length; i += 3) path.push([pts[i + 1], pts[i + 2]]);
-    const { pattern, features } = classifyTravel(path, rules);
-    s = { ...s, lastEval: t, evalPt: newest, pattern };
+    s.lastEval = t;
+    s.evalPt = newest;
     const cooling = s.lastAlert !== null && t - s.lastAlert < rules.cooldownS * 1000;
-    if (!RESTLESS.has(pattern) || s.alerted || cooling) return { state: s, alerts: [] };
+    // Nothing to raise whatever the pattern: not classified (the costly part, for the longest paths).
+    if (s.alerted || cooling) return { state: s, alerts: [] };
+    const { pattern, features } = classifyTravelRecords(pts, rules);
+    s.pattern = pattern;
+    if (!RESTLESS.has(pattern)) return { state: s, alerts: [] };
     const detail =
       `restless: ${pattern} (${features.pathM.toFixed(0)} m in ${((t - pts[0]) / 60_000).toFixed(1)} min, ` +
       `${features.reversals} turn-backs, ${Math.round(features.netTurnDeg)}° net turning)`;
-    return {
-      state: { ...s, alerted: true, lastAlert: t },
-      alerts: [candidateAt('wander_pattern', 'low', fix, input.inside, t, ctx, { detail })],
-    };
+    s.alerted = true;
+    s.lastAlert = t;
+    return { state: s, alerts: [candidateAt('wander_pattern', 'low', fix, input.inside, t, ctx, { detail })] };
   },
 };
+
+/** The state of a resident not watched: nothing but the time of the last alert. */
+function isIdle(s: WanderPatternState): boolean {
+  return (
+    s.floorId === '' &&
+    s.recent.length === 0 &&
+    s.pts.length === 0 &&
+    s.lastEval === 0 &&
+    s.evalPt === 0 &&
+    !s.alerted &&
+    s.pattern === 'none'
+  );
+}

@@ -20,6 +20,20 @@ export async function openAccounts(
   registry: Registry,
   log: Logger,
 ): Promise<Accounts> {
+  try {
+    return await open(config, registry, log);
+  } catch (e) {
+    // one clear line in the log before the start fails (main.ts prints the error too)
+    if (e instanceof StartupRefused) log.fatal(e.message);
+    throw e;
+  }
+}
+
+async function open(
+  config: Pick<Config, 'demo' | 'adminUsername' | 'adminPassword' | 'accountsFile' | 'dataDir' | 'sessionTtlMs'>,
+  registry: Registry,
+  log: Logger,
+): Promise<Accounts> {
   if (config.demo) {
     const accounts = new Accounts({ demo: true, sessionTtlMs: config.sessionTtlMs });
     await seedDemo(accounts, registry);

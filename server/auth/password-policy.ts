@@ -55,12 +55,12 @@ const KNOWN_BAD = new Set(
 
 /** Why the password is not acceptable, or null when it is. */
 export function passwordProblem(password: string, username?: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
   const lower = password.toLowerCase();
   if (KNOWN_BAD.has(lower) || [...KNOWN_BAD].some((bad) => bad.length >= 8 && lower.startsWith(bad) && lower.length - bad.length <= 4))
     return 'is a demo, default or commonly used password';
   if (lower.includes('-demo')) return 'looks like a demo password';
+  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
   if (new Set(password).size < 5) return 'uses too few different characters';
   if (username && username.length >= 3 && lower.includes(username.toLowerCase())) return 'must not contain the username';
   return null;

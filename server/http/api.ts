@@ -130,7 +130,10 @@ export function apiRoutes(deps: ApiDeps): Router {
     const id = pathId(req, res);
     if (!id) return null;
     const resident = registry.residents.get(id);
-    if (!resident) return void res.status(404).json({ error: 'no such resident' }), null;
+    if (!resident) {
+      res.status(404).json({ error: 'no such resident' });
+      return null;
+    }
     return allowed(authorizeResident(u, action, resident, action === 'resident.position' ? activeAlertsOf(resident.id) : []), res) ? resident : null;
   };
 
@@ -258,7 +261,10 @@ export function apiRoutes(deps: ApiDeps): Router {
     const id = pathId(req, res);
     if (!id) return null;
     const a = alerts.get(id) ?? (action === 'alert.read' ? await store.getAlert(id) : null);
-    if (!a) return void res.status(404).json({ error: 'no such alert' }), null;
+    if (!a) {
+      res.status(404).json({ error: 'no such alert' });
+      return null;
+    }
     return allowed(authorizeAlert(u, action, a), res) ? a : null;
   };
 

@@ -61,9 +61,9 @@ export class CommunityAgent {
     this.chargeFrom = this.behaviour.range(1260, 1320);
     this.chargeUntil = this.behaviour.range(360, 420);
     this.charger = { x: home.x + inradiusM * 0.3, y: home.y + inradiusM * 0.2 };
-    this.accuracy = this.noise.range(5, 15);
+    this.accuracy = 10 + this.noise.gaussian() * 3;
     this.rho = Math.exp(-intervalMs / ERROR_TIME_CONSTANT_MS);
-    const sigma = this.accuracy / 2.5;
+    const sigma = Math.max(5, Math.min(15, this.accuracy)) / 2.5;
     [this.ex, this.ey] = [this.noise.gaussian() * sigma, this.noise.gaussian() * sigma];
   }
 
@@ -110,9 +110,12 @@ export class CommunityAgent {
   private fix(ts: number): OutdoorRawFix {
     const charging = this.onCharger(ts);
     const pos = charging ? this.charger : this.pos;
-    const accuracy = (this.accuracy = Math.max(5, Math.min(15, this.accuracy + this.noise.gaussian() * 0.5)));
+    // the reported accuracy drifts as slowly as the error it describes (satellite geometry changes over an hour)
+    const k0 = Math.sqrt(1 - this.rho * this.rho);
+    this.accuracy = 10 + this.rho * (this.accuracy - 10) + k0 * 3 * this.noise.gaussian();
+    const accuracy = Math.max(5, Math.min(15, this.accuracy));
     const sigma = accuracy / 2.5;
-    const k = Math.sqrt(1 - this.rho * this.rho) * sigma;
+    const k = k0 * sigma;
     this.ex = this.rho * this.ex + k * this.noise.gaussian();
     this.ey = this.rho * this.ey + k * this.noise.gaussian();
     const r = Math.hypot(this.ex, this.ey);

@@ -1,4 +1,5 @@
 import { alertKindLabel, alertStateLabel, severityLabel, t, timeAgo } from '../i18n';
+import { canReplay } from '../replay/route';
 import { activeAlerts, floorName, zoneName } from '../state/selectors';
 import type { Alert, AlertAction, ClientState } from '../state/types';
 import { h, setAttr, setText } from './dom';
@@ -6,6 +7,8 @@ import { h, setAttr, setText } from './dom';
 export interface AlertListActions {
   focus: (alertId: string) => void;
   act: (alertId: string, action: AlertAction, note: string) => void;
+  /** Open the alert's replay; the button shows only for users who may replay. */
+  replay?: (alertId: string) => void;
 }
 
 interface Row {
@@ -21,6 +24,7 @@ interface Row {
   show: HTMLButtonElement;
   ack: HTMLButtonElement;
   resolve: HTMLButtonElement;
+  replay: HTMLButtonElement;
 }
 
 /**
@@ -67,7 +71,7 @@ export class AlertList {
   }
 
   private createRow(id: string): Row {
-    const { focus, act } = this.actions;
+    const { focus, act, replay } = this.actions;
     const note = h('input', {
       class: 'note',
       testid: `alert-note-${id}`,
@@ -99,13 +103,14 @@ export class AlertList {
       show: h('button', { class: 'btn btn-secondary', testid: `alert-show-${id}`, on: { click: () => focus(id) } }),
       ack: h('button', { class: 'btn btn-warn', testid: `alert-ack-${id}`, on: { click: () => run('ack') } }),
       resolve: h('button', { class: 'btn btn-ok', testid: `alert-resolve-${id}`, on: { click: () => run('resolve') } }),
+      replay: h('button', { class: 'btn btn-secondary', testid: `alert-replay-${id}`, on: { click: () => replay?.(id) } }),
     };
     row.el.append(
       h('div', { class: 'row-head' }, row.severity, row.kind, row.ago),
       h('div', { class: 'row-body' }, row.who, row.where),
       h('div', { class: 'row-state' }, row.state),
       row.error,
-      h('div', { class: 'row-actions' }, row.note, row.show, row.ack, row.resolve),
+      h('div', { class: 'row-actions' }, row.note, row.show, row.replay, row.ack, row.resolve),
     );
     return row;
   }
@@ -136,6 +141,8 @@ export class AlertList {
     setText(row.show, t(locale, 'show'));
     setText(row.ack, t(locale, 'acknowledge'));
     setText(row.resolve, t(locale, 'resolve'));
+    setText(row.replay, `▶ ${t(locale, 'replay')}`);
+    row.replay.hidden = !this.actions.replay || !canReplay(state.user);
     row.ack.hidden = alert.state !== 'open';
     row.ack.disabled = Boolean(pending);
     row.resolve.disabled = Boolean(pending);

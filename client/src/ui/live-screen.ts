@@ -2,6 +2,7 @@
 import { t, timeAgo } from '../i18n';
 import { FloorMap } from '../map/floor-map';
 import { ZONE_FILL, RESIDENT, type RGBA } from '../map/palette';
+import { DEFAULT_AFTER_MS, DEFAULT_BEFORE_MS, type Route } from '../replay/route';
 import { activeAlerts, floorName, floorShapes, localName, residentMarkers } from '../state/selectors';
 import type { AlertAction, ClientState } from '../state/types';
 import { AlarmBanner } from './alarm-banner';
@@ -18,6 +19,8 @@ export interface LiveScreenActions {
   toggleLocale: () => void;
   signOut: () => void;
   onMapReady: (floorId: string) => void;
+  /** Screen navigation (top-bar tabs, an alert row's "Replay"). */
+  navigate?: (route: Route) => void;
 }
 
 const css = (c: RGBA) => `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${c[3] / 255})`;
@@ -41,7 +44,12 @@ export class LiveScreen {
     this.topBar = new TopBar(actions);
     this.banner = new AlarmBanner({ show: actions.focusAlert, acknowledge: (id) => actions.act(id, 'ack', '') });
     this.floors = new FloorSwitcher(actions.selectFloor);
-    this.alerts = new AlertList({ focus: actions.focusAlert, act: actions.act });
+    const navigate = actions.navigate;
+    this.alerts = new AlertList({
+      focus: actions.focusAlert,
+      act: actions.act,
+      replay: navigate && ((alertId) => navigate({ screen: 'replay', source: { kind: 'alert', alertId, beforeMs: DEFAULT_BEFORE_MS, afterMs: DEFAULT_AFTER_MS } })),
+    });
     const mapContainer = h('div', { class: 'map-canvas', testid: 'floor-map' });
     this.fitBtn = h('button', { class: 'btn btn-chip map-fit', testid: 'map-fit', on: { click: () => this.map.refit() } });
     this.el = h(

@@ -1,4 +1,5 @@
 import { t, type MessageKey } from '../i18n';
+import { canReplay, type Route } from '../replay/route';
 import { localName } from '../state/selectors';
 import type { ClientState, Connection } from '../state/types';
 import { h, setAttr, setText } from './dom';
@@ -10,7 +11,11 @@ export interface TopBarActions {
   toggleSound: (shown: SoundDisplay) => void;
   toggleLocale: () => void;
   signOut: () => void;
+  /** Switch between the live map and the replay (the tabs show only for roles that may replay). */
+  navigate?: (route: Route) => void;
 }
+
+export type ScreenName = 'live' | 'replay';
 
 const CONNECTION_TEXT: Record<Connection, MessageKey> = {
   live: 'connLive',
@@ -28,8 +33,22 @@ export class TopBar {
   private readonly user = h('span', { class: 'user-name' });
   private readonly signOut: HTMLButtonElement;
   private readonly brand = h('span', { class: 'brand-name' });
+  private readonly tabs = h('nav', { class: 'screen-tabs', testid: 'screen-tabs' });
+  private readonly liveTab: HTMLButtonElement;
+  private readonly replayTab: HTMLButtonElement;
 
-  constructor(actions: TopBarActions) {
+  constructor(actions: TopBarActions, current: ScreenName = 'live') {
+    const tab = (name: ScreenName) =>
+      h('button', {
+        class: `btn btn-chip tab${name === current ? ' selected' : ''}`,
+        testid: `tab-${name}`,
+        attrs: { 'aria-current': name === current ? 'page' : 'false' },
+        on: { click: () => name !== current && actions.navigate?.(name === 'live' ? { screen: 'live' } : { screen: 'replay', source: null }) },
+      });
+    this.liveTab = tab('live');
+    this.replayTab = tab('replay');
+    this.tabs.append(this.liveTab, this.replayTab);
+    this.tabs.hidden = true;
     this.sound = h('button', {
       class: 'btn btn-chip',
       testid: 'sound-toggle',
@@ -41,6 +60,7 @@ export class TopBar {
       'header',
       { class: 'top-bar' },
       h('div', { class: 'brand' }, h('span', { class: 'logo', text: '◉' }), this.brand, this.site),
+      this.tabs,
       h('div', { class: 'top-actions' }, this.connection, this.sound, this.lang, this.user, this.signOut),
     );
   }
@@ -62,6 +82,9 @@ export class TopBar {
     setText(this.lang, t(locale, 'language'));
     setText(this.user, state.user?.displayName ?? state.user?.username ?? '');
     setText(this.signOut, t(locale, 'signOut'));
+    this.tabs.hidden = !canReplay(state.user);
+    setText(this.liveTab, t(locale, 'navLive'));
+    setText(this.replayTab, t(locale, 'navReplay'));
   }
 }
 
