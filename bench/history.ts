@@ -17,7 +17,7 @@
  * out of order (such fixes are refused, whole batches with 422, and would count against either side).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,21 @@ interface Zone {
   geometry: { coordinates: number[][][] };
 }
 
+/** CPU seconds of the server process (all threads) and of its main thread, from /proc (Linux). */
+function cpuOf(pid: number): { total: number; main: number } {
+  const read = (path: string) => {
+    try {
+      // fields after the ")" of the command name: utime is the 12th, stime the 13th
+      const f = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    } catch {
+      return NaN;
+    }
+  };
+  return { total: read(`/proc/${pid}/stat`), main: read(`/proc/${pid}/task/${pid}/stat`) };
+}
+const CLK_TCK = 100;
+
 interface Phase {
   /** Offered fixes/s; 0: as fast as the connections go. */
   offered: number;
@@ -112,6 +127,9 @@ interface Phase {
   non2xx: number;
   syncsPerBatch: number;
   rowsPerFix: number;
+  /** Server CPU per fix accepted, µs: the main thread (HTTP, validation, WAL, recorder) and the whole process (with the geo worker). */
+  mainUsPerFix: number;
+  totalUsPerFix: number;
 }
 
 /**
@@ -162,6 +180,7 @@ async function ingestServer(history: boolean): Promise<Phase[]> {
     for (const offered of [...RATES, ...Array<number>(FULL).fill(0)]) {
       await drain();
       const before = await metrics();
+      const cpu0 = cpuOf(child.pid!);
       const started = performance.now();
       const reqPerSec = offered / BATCH;
       const result = await autocannon({
@@ -175,8 +194,13 @@ async function ingestServer(history: boolean): Promise<Phase[]> {
       });
       const secs = (performance.now() - started) / 1000;
       const after = await metrics();
+      await drain();
+      const cpu1 = cpuOf(child.pid!);
       const d = (name: string) => metric(after, name) - metric(before, name);
+      const fixes = Math.max(1, d('carewatch_fixes_accepted_total'));
       phases.push({
+        mainUsPerFix: ((cpu1.main - cpu0.main) / fixes) * 1e6,
+        totalUsPerFix: ((cpu1.total - cpu0.total) / fixes) * 1e6,
         offered,
         acceptedPerS: d('carewatch_fixes_accepted_total') / secs,
         processedPerS: d('carewatch_geo_fixes_processed_total') / secs,
@@ -188,7 +212,7 @@ async function ingestServer(history: boolean): Promise<Phase[]> {
       });
       const p = phases[phases.length - 1];
       console.log(
-        `# history ${history ? 'on ' : 'off'} offered ${offered ? fmt(offered) : 'max'}: accepted ${fmt(p.acceptedPerS)}/s, through geo ${fmt(p.processedPerS)}/s, HTTP p50 ${p.p50} p99 ${p.p99} ms, non-2xx ${p.non2xx}`,
+        `# history ${history ? 'on ' : 'off'} offered ${offered ? fmt(offered) : 'max'}: accepted ${fmt(p.acceptedPerS)}/s, through geo ${fmt(p.processedPerS)}/s, HTTP p50 ${p.p50} p99 ${p.p99} ms, non-2xx ${p.non2xx}, CPU µs/fix main ${p.mainUsPerFix.toFixed(1)} all ${p.totalUsPerFix.toFixed(1)}`,
       );
     }
     return phases;
@@ -214,13 +238,13 @@ async function benchIngest(): Promise<void> {
     for (const h of r % 2 ? [true, false] : [false, true]) runs[h ? 'on' : 'off'].push(await ingestServer(h));
   }
   const med = (xs: number[]) => summarize(xs).median;
-  console.log('\n| offered fixes/s | history | accepted /s | through geo core /s | HTTP p50 ms | HTTP p99 ms | kept up (rounds) |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| offered fixes/s | history | accepted /s | through geo core /s | HTTP p50 ms | HTTP p99 ms | kept up (rounds) | server CPU µs/fix: main thread | all threads |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (let i = 0; i <= RATES.length; i++) {
     for (const side of ['off', 'on'] as const) {
       const ps = i < RATES.length ? runs[side].map((phases) => phases[i]) : runs[side].flatMap((phases) => phases.slice(RATES.length));
       console.log(
-        `| ${ps[0].offered ? fmt(ps[0].offered) : 'max'} | ${side} | ${fmt(med(ps.map((p) => p.acceptedPerS)))} | ${fmt(med(ps.map((p) => p.processedPerS)))} | ${med(ps.map((p) => p.p50))} | ${med(ps.map((p) => p.p99))} | ${ps[0].offered ? `${ps.filter(keepsUp).length}/${ps.length}` : '–'} |`,
+        `| ${ps[0].offered ? fmt(ps[0].offered) : 'max'} | ${side} | ${fmt(med(ps.map((p) => p.acceptedPerS)))} | ${fmt(med(ps.map((p) => p.processedPerS)))} | ${med(ps.map((p) => p.p50))} | ${med(ps.map((p) => p.p99))} | ${ps[0].offered ? `${ps.filter(keepsUp).length}/${ps.length}` : '–'} | ${med(ps.map((p) => p.mainUsPerFix)).toFixed(1)} | ${med(ps.map((p) => p.totalUsPerFix)).toFixed(1)} |`,
       );
     }
   }
@@ -233,6 +257,13 @@ async function benchIngest(): Promise<void> {
   console.log(`\n# highest offered load kept up (median of rounds): off ${fmt(cap.off)}, on ${fmt(cap.on)} fixes/s: ratio ${((cap.on / cap.off) * 100).toFixed(0)} % (target >= 80 %)`);
   console.log(`# full speed (median of ${FULL * ROUNDS} phases), accepted: off ${fmt(full.off)}, on ${fmt(full.on)} fixes/s: ratio ${((full.on / full.off) * 100).toFixed(0)} %`);
   console.log(`# full speed, through the geo core: off ${fmt(sustained.off)}, on ${fmt(sustained.on)} fixes/s: ratio ${((sustained.on / sustained.off) * 100).toFixed(0)} %`);
+  // CPU per fix over the offered loads both sides kept up with: what the machine's load does not change much
+  const ladder = (side: 'on' | 'off') => runs[side].flatMap((ps) => ps.slice(0, RATES.length));
+  const cpu = (side: 'on' | 'off', k: 'mainUsPerFix' | 'totalUsPerFix') => med(ladder(side).map((p) => p[k]));
+  console.log(
+    `# server CPU per fix (offered loads, median): main thread off ${cpu('off', 'mainUsPerFix').toFixed(1)} µs, on ${cpu('on', 'mainUsPerFix').toFixed(1)} µs; all threads off ${cpu('off', 'totalUsPerFix').toFixed(1)} µs, on ${cpu('on', 'totalUsPerFix').toFixed(1)} µs` +
+      ` -> CPU-bound capacity on/off: main thread ${((cpu('off', 'mainUsPerFix') / cpu('on', 'mainUsPerFix')) * 100).toFixed(0)} %, whole process ${((cpu('off', 'totalUsPerFix') / cpu('on', 'totalUsPerFix')) * 100).toFixed(0)} %`,
+  );
   console.log(`# history on at full speed: ${med(lastOn.map((p) => p.syncsPerBatch)).toFixed(2)} fdatasync per batch (group commit), ${med(lastOn.map((p) => p.rowsPerFix)).toFixed(3)} track rows per fix`);
 }
 

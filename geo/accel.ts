@@ -3,10 +3,12 @@
  * detectors use the magnitude and the angle between gravity directions, never a single axis.
  */
 
+import { hypot3 } from './hypot';
+
 export type Vec3 = [number, number, number];
 
 export function magnitude(v: readonly number[]): number {
-  return Math.hypot(v[0], v[1], v[2]);
+  return hypot3(v[0], v[1], v[2]);
 }
 
 /** Angle between two vectors, degrees (0 when either is zero-length). */

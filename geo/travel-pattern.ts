@@ -8,6 +8,8 @@
  * positioning jitter while standing adds no path), oldest first.
  */
 
+import { hypot2 } from './hypot';
+
 export type TravelPattern = 'none' | 'direct' | 'pacing' | 'lapping' | 'random';
 
 export interface TravelOptions {
@@ -108,7 +110,7 @@ function scratchPath(n: number): FlatPath {
 function preparePath(p: FlatPath): FlatPath {
   const { n, x, y, seg, turn, head } = p;
   seg[0] = 0;
-  for (let i = 1; i < n; i++) seg[i] = Math.hypot(x[i] - x[i - 1], y[i] - y[i - 1]);
+  for (let i = 1; i < n; i++) seg[i] = hypot2(x[i] - x[i - 1], y[i] - y[i - 1]);
   for (let i = 0; i < n; i++) {
     turn[i] = i >= B && i < n - B ? signedTurnDeg(x[i] - x[i - B], y[i] - y[i - B], x[i + B] - x[i], y[i + B] - y[i]) : 0;
   }
@@ -270,7 +272,7 @@ function features(p: FlatPath, s: number, e: number, o: TravelOptions): TravelFe
   const { x, y } = p;
   let pathM = 0;
   for (let i = s + 1; i < e; i++) pathM += p.seg[i];
-  const netM = n > 1 ? Math.hypot(x[e - 1] - x[s], y[e - 1] - y[s]) : 0;
+  const netM = n > 1 ? hypot2(x[e - 1] - x[s], y[e - 1] - y[s]) : 0;
   let x0 = Number.POSITIVE_INFINITY;
   let y0 = Number.POSITIVE_INFINITY;
   let x1 = Number.NEGATIVE_INFINITY;
@@ -281,7 +283,7 @@ function features(p: FlatPath, s: number, e: number, o: TravelOptions): TravelFe
     x1 = Math.max(x1, x[i]);
     y1 = Math.max(y1, y[i]);
   }
-  const extentM = n > 0 ? Math.hypot(x1 - x0, y1 - y0) : 0;
+  const extentM = n > 0 ? hypot2(x1 - x0, y1 - y0) : 0;
   const turns = turnEvents(p, s, e, o.turnDeg, B);
   // Net turning: the sum of the changes of heading over two steps (it telescopes, so jitter cancels and
   // laps add up; the two-step baseline keeps a jittery point from flipping a heading).
@@ -342,7 +344,7 @@ function countRevisit(p: FlatPath, s: number, e: number, i: number, hit: number,
   const uy = y[Math.min(e - 1, i + 1)] - y[Math.max(s, i - 1)];
   const vx = x[Math.min(e - 1, hit + 1)] - x[Math.max(s, hit - 1)];
   const vy = y[Math.min(e - 1, hit + 1)] - y[Math.max(s, hit - 1)];
-  const c = (ux * vx + uy * vy) / (Math.hypot(ux, uy) * Math.hypot(vx, vy) || 1);
+  const c = (ux * vx + uy * vy) / (hypot2(ux, uy) * hypot2(vx, vy) || 1);
   if (c > 0.5) counts.same++;
   else if (c < -0.5) counts.back++;
 }

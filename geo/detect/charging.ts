@@ -1,4 +1,5 @@
 import type { EpochMs, Fix } from '../model';
+import { hypot2 } from '../hypot';
 
 /**
  * A tag lying on its charger is not on the resident: rules about the resident's body (inactivity, night
@@ -31,7 +32,7 @@ export function updateCharging(s: ChargingState, fix: Fix, moveRadiusM: number, 
   let { low, last, charging, x, y, floorId, since, away } = s;
   if (charging) {
     const radius = moveRadiusM + 2 * Math.max(0, fix.accuracy || 0);
-    const beyond = fix.floorId !== floorId || Math.hypot(fix.x - x, fix.y - y) > radius;
+    const beyond = fix.floorId !== floorId || hypot2(fix.x - x, fix.y - y) > radius;
     away = beyond ? away + 1 : 0;
     const dropped = fix.battery !== undefined && last !== null && fix.battery < last;
     if (away >= 3 || dropped) {

@@ -75,20 +75,26 @@ export function feedSamples(
 ): { state: FallAccelState; verdicts: AccelVerdict[] } {
   const hz = rules.rateHz;
   const period = 1000 / hz;
-  let { lastTs, pending } = state;
-  let buf = state.hz === hz ? [...state.buf] : [];
+  let lastTs = state.lastTs;
+  // Updated in place from here on: a copy, so the state passed in stays as it was.
+  let pending: Pending | null = state.pending ? { ...state.pending } : null;
+  let prev = state.hz === hz ? state.buf : [];
   const verdicts: AccelVerdict[] = [];
   const n = samples.length;
   const firstTs = endTs - (n - 1) * period;
   // A gap in the stream breaks the timeline: forget what came before it.
   if (lastTs !== null && firstTs - lastTs > 2.5 * period + 1000) {
-    buf = [];
+    prev = [];
     pending = null;
   }
-  const keep = Math.ceil((rules.preFromMs / 1000) * hz) * 3;
+  // The buffer is the last keepN samples of the previous buffer followed by this fix's new samples; it is
+  // read only at an impact, so it is built once at the end rather than pushed to and trimmed per sample.
+  const keepN = Math.ceil((rules.preFromMs / 1000) * hz);
+  const buf: PreBuffer = { prev, p: prev.length / 3, samples, first: n, pushed: 0, keepN };
   for (let i = 0; i < n; i++) {
     const t = firstTs + i * period;
     if (lastTs !== null && t <= lastTs + period / 2) continue; // overlapping windows: seen already
+    if (buf.pushed === 0) buf.first = i;
     const s = samples[i];
     const m = magnitude(s);
     if (m >= rules.impactG) {
@@ -97,39 +103,71 @@ export function feedSamples(
       impacts.push([t, pre[0], pre[1], pre[2]]);
       pending = { impacts, last: t, peak: Math.max(pending?.peak ?? 0, m), n: 0, sm: 0, sm2: 0, sx: 0, sy: 0, sz: 0 };
     } else if (pending && t >= pending.last + rules.postStartMs) {
-      pending = {
-        ...pending,
-        n: pending.n + 1,
-        sm: pending.sm + m,
-        sm2: pending.sm2 + m * m,
-        sx: pending.sx + s[0],
-        sy: pending.sy + s[1],
-        sz: pending.sz + s[2],
-      };
+      pending.n += 1;
+      pending.sm += m;
+      pending.sm2 += m * m;
+      pending.sx += s[0];
+      pending.sy += s[1];
+      pending.sz += s[2];
       if (t >= pending.last + rules.postEndMs) {
         verdicts.push(judge(pending, rules));
         pending = null;
       }
     }
-    buf.push(s[0], s[1], s[2]);
-    if (buf.length > keep) buf.splice(0, buf.length - keep);
+    buf.pushed++;
     lastTs = t;
   }
-  return { state: { lastTs, hz, buf, pending }, verdicts };
+  return { state: { lastTs, hz, buf: keptSamples(buf), pending }, verdicts };
+}
+
+/**
+ * The samples buffer as it stands while a fix's samples are fed: the previous buffer (`p` samples,
+ * flat) followed by `pushed` samples of this fix from index `first`, of which the last `keepN` are kept
+ * once any was pushed (all of the previous buffer before that, as it was stored).
+ */
+interface PreBuffer {
+  prev: readonly number[];
+  p: number;
+  samples: readonly (readonly number[])[];
+  first: number;
+  pushed: number;
+  keepN: number;
+}
+
+function bufStart(b: PreBuffer): number {
+  return b.pushed === 0 ? 0 : Math.max(0, b.p + b.pushed - b.keepN);
+}
+
+/** Axis `a` of sample `k` of the previous buffer and this fix's samples, back to back. */
+function bufAt(b: PreBuffer, k: number, a: number): number {
+  return k < b.p ? b.prev[3 * k + a] : b.samples[b.first + k - b.p][a];
+}
+
+/** The buffer to store: the kept samples, flat [x, y, z, ...], oldest first. */
+function keptSamples(b: PreBuffer): number[] {
+  if (b.pushed === 0) return b.prev as number[];
+  const lo = bufStart(b);
+  const out = lo < b.p ? b.prev.slice(3 * lo) : [];
+  for (let k = Math.max(lo, b.p), hi = b.p + b.pushed; k < hi; k++) {
+    const s = b.samples[b.first + k - b.p];
+    out.push(s[0], s[1], s[2]);
+  }
+  return out;
 }
 
 /** Mean of the buffered samples from preFromMs to preToMs before now (the buffer's end). */
-function preMean(buf: readonly number[], hz: number, rules: FallAccelRules): [number, number, number] {
-  const count = buf.length / 3;
+function preMean(b: PreBuffer, hz: number, rules: FallAccelRules): [number, number, number] {
+  const lo = bufStart(b);
+  const count = b.p + b.pushed - lo;
   const from = Math.max(0, count - Math.round((rules.preFromMs / 1000) * hz));
   const to = Math.max(from, count - Math.round((rules.preToMs / 1000) * hz));
   let x = 0;
   let y = 0;
   let z = 0;
   for (let i = from; i < to; i++) {
-    x += buf[3 * i];
-    y += buf[3 * i + 1];
-    z += buf[3 * i + 2];
+    x += bufAt(b, lo + i, 0);
+    y += bufAt(b, lo + i, 1);
+    z += bufAt(b, lo + i, 2);
   }
   const k = to - from;
   return k > 0 ? [x / k, y / k, z / k] : [0, 0, 0];

@@ -1,4 +1,5 @@
 import { magnitude } from '../accel';
+import { hypot2 } from '../hypot';
 import type { EpochMs, Fix } from '../model';
 import { candidateAt, inBed } from './candidate';
 import { initCharging, updateCharging, type ChargingState } from './charging';
@@ -74,14 +75,14 @@ export const inactivity: Detector<InactivityState> = {
     // Half the reported accuracy on top: the anchor is a mean, and a move needs several fixes that agree.
     const radius = rules.moveRadiusM + 0.5 * Math.max(0, fix.accuracy || 0);
     const otherFloor = fix.floorId !== state.floorId;
-    const beyond = state.stillSince === null || otherFloor || Math.hypot(fix.x - state.ax, fix.y - state.ay) > radius;
+    const beyond = state.stillSince === null || otherFloor || hypot2(fix.x - state.ax, fix.y - state.ay) > radius;
     const away = beyond ? state.away + 1 : 0;
     const awaySince = beyond && state.away > 0 ? state.awaySince : fix.ts;
     const awayX = beyond ? state.awayX + fix.x : 0;
     const awayY = beyond ? state.awayY + fix.y : 0;
     // Several fixes in a row beyond the radius, and on average beyond it too: multipath outliers scatter
     // around the true place, a resident who walked off does not.
-    const walkedOff = away >= rules.moveFixes && Math.hypot(awayX / away - state.ax, awayY / away - state.ay) > radius;
+    const walkedOff = away >= rules.moveFixes && hypot2(awayX / away - state.ax, awayY / away - state.ay) > radius;
     const moved = state.stillSince === null || otherFloor || walkedOff || accelActive(fix, rules.activitySdG);
     if (moved) {
       // Movement was under way from the first of the fixes that walked off: the resident may have come to

@@ -1,4 +1,5 @@
 import type { EpochMs } from '../model';
+import { hypot2 } from '../hypot';
 import { classifyTravelRecords, type TravelOptions, type TravelPattern } from '../travel-pattern';
 import { candidateAt, isEscorted } from './candidate';
 import { ruleSection } from './params';
@@ -88,7 +89,7 @@ export const wanderPattern: Detector<WanderPatternState> = {
     let alerted = sameFloor && state.alerted;
     const k = base.length;
     let append = k === 0;
-    if (k > 0 && Math.hypot(x - base[k - 2], y - base[k - 1]) >= rules.stepM) {
+    if (k > 0 && hypot2(x - base[k - 2], y - base[k - 1]) >= rules.stepM) {
       append = true;
       if (t - base[k - 3] > rules.stopS * 1000) {
         // Standing still long enough ends the episode: the next travel is judged on its own.

@@ -15,7 +15,7 @@ import { CommunityAgent } from './community-agent';
 import { exitApproachTasks, fallTasks, nearestExitPlan } from './episodes';
 import { FloorNav, type Pt } from './floor-nav';
 import { IndoorAgent } from './indoor-agent';
-import { makeRoutine, type Habits } from './routine';
+import { makeRoutine, TaskKit, type Habits } from './routine';
 import { SYNTHETIC_ID_PREFIX, withSyntheticTags } from './synthetic';
 import type { Episode, EpisodeKind, IndoorRawFix, OutdoorRawFix, RawFix, SimulatorOptions } from './types';
 
@@ -174,9 +174,7 @@ export class Simulator {
       agent.placeAt(agent.bed, homePlace, 'lying', t0, 'sleep');
       return;
     }
-    const lounge = agent.nav
-      .roomsWithUse('lounge')
-      .find((x) => x.corridor === agent.home.corridor && (!agent.resident.wanderRisk || x.exitClearance >= 6.5));
+    const lounge = new TaskKit(agent).room('lounge');
     if (lounge && r.chance(0.5)) {
       const seat = agent.nav.seat(lounge, () => r.next());
       agent.placeAt(seat, { kind: 'room', id: lounge.zone.id, bath: false }, 'seated', t0 + r.range(0, 30) * 60_000, 'lounge');
@@ -206,7 +204,8 @@ export class Simulator {
    * first (so the first exit approach comes soon after start).
    */
   private startExitApproach(t: number): void {
-    if (this.indoor.some((a) => a.episode !== null)) return;
+    // one wanderer at a time; a resident busy with another episode (a fall) sits this round out
+    if (this.indoor.some((a) => a.episode === 'exit_approach')) return;
     const count = (a: IndoorAgent) => this.played.get(`exit_approach:${a.resident.id}`) ?? 0;
     const fewest = Math.min(...this.wanderers.map(count));
     const cost = (a: IndoorAgent) => {
@@ -218,7 +217,7 @@ export class Simulator {
       return plan ? walkOut + Math.abs(plan.standS - a.nav.corridorParam(corridor, from)) : Infinity;
     };
     const cast = this.wanderers
-      .filter((a) => count(a) === fewest)
+      .filter((a) => count(a) === fewest && a.episode === null)
       .map((a) => ({ a, cost: cost(a) }))
       .sort((x, y) => x.cost - y.cost || (x.a.resident.id < y.a.resident.id ? -1 : 1));
     const chosen = cast[0]?.a;
@@ -227,6 +226,7 @@ export class Simulator {
     const m = localMinutes(t, this.site.site.timeZone);
     const bedTime = m >= habits.bedAt || m < habits.wakeAt;
     const ep = this.episode('exit_approach', chosen, t);
+    chosen.episode = 'exit_approach';
     chosen.interrupt(exitApproachTasks(chosen, ep, { bedTime, paceMs: this.opts.wanderPaceMs, lingerMs: this.opts.wanderLingerMs }), t);
   }
 
@@ -237,7 +237,9 @@ export class Simulator {
     const fewest = Math.min(...free.map(count));
     const chosen = free.filter((a) => count(a) === fewest).sort((x, y) => (x.resident.id < y.resident.id ? -1 : 1))[0];
     const ep = this.episode('fall', chosen, t);
-    chosen.interrupt(fallTasks(chosen, ep), t);
+    const tasks = fallTasks(chosen, ep);
+    chosen.episode = 'fall';
+    chosen.interrupt(tasks, t);
   }
 }
 

@@ -280,19 +280,23 @@ describe('the simulator', () => {
     for (const id of ids) expect(cast).toContain(id);
   });
 
-  it('lets tags drain slowly', () => {
-    const s = sim({ rateHz: 1 / 60 });
+  it('lets indoor tags drain slowly, and puts community trackers on their chargers at night', () => {
+    const s = sim({ rateHz: 1 / 60, outdoorIntervalMs: 60_000 });
     const fixes = run(s, AFTERNOON, AFTERNOON + 12 * HOUR, 10 * MIN);
-    const first = new Map<string, number>();
-    const last = new Map<string, number>();
-    for (const f of fixes) {
-      if (!first.has(f.tagId)) first.set(f.tagId, f.battery!);
-      last.set(f.tagId, f.battery!);
-    }
-    for (const [tag, b] of first) {
-      const drop = b - last.get(tag)!;
-      expect(drop).toBeGreaterThanOrEqual(0);
-      expect(drop).toBeLessThanOrEqual(13);
+    const series = new Map<string, RawFix[]>();
+    for (const f of fixes) series.set(f.tagId, [...(series.get(f.tagId) ?? []), f]);
+    const at = (list: RawFix[], iso: string) => list.find((f) => f.ts >= Date.parse(iso))!.battery!;
+    for (const [tag, list] of series) {
+      if (site.residents.find((r) => r.tagId === tag)!.community) {
+        // draining by day, charging overnight
+        expect(at(list, '2025-03-10T20:00:00+08:00')).toBeLessThan(at(list, '2025-03-10T14:00:00+08:00'));
+        expect(at(list, '2025-03-11T01:55:00+08:00')).toBeGreaterThan(at(list, '2025-03-10T20:00:00+08:00'));
+        continue;
+      }
+      for (let i = 1; i < list.length; i++) expect(list[i].battery!).toBeLessThanOrEqual(list[i - 1].battery!);
+      const drop = list[0].battery! - list[list.length - 1].battery!;
+      expect(drop).toBeGreaterThanOrEqual(1);
+      expect(drop).toBeLessThanOrEqual(6);
     }
   });
 

@@ -22,6 +22,7 @@ export class ReplayMap {
   private shapes: readonly ZoneShape[] = [];
   private userMoved = false;
   private readonly resize: ResizeObserver;
+  private snapshots: (() => void)[] = [];
 
   constructor(
     private readonly container: HTMLDivElement,
@@ -43,7 +44,12 @@ export class ReplayMap {
         if (interactionState?.isZooming) this.userMoved = true;
         this.deck.setProps({ viewState: this.viewState });
       },
-      onAfterRender: () => this.opts.onAfterRender(),
+      onAfterRender: () => {
+        const waiting = this.snapshots;
+        this.snapshots = [];
+        for (const take of waiting) take();
+        this.opts.onAfterRender();
+      },
       getTooltip: (info: PickingInfo) => this.opts.tooltip(info),
     });
     this.resize = new ResizeObserver(() => {
@@ -79,13 +85,33 @@ export class ReplayMap {
   }
 
   /**
-   * The canvas as a PNG data URL on `background`. The drawing buffer is not preserved between frames, so draw
-   * and copy in one task.
+   * The canvas as a PNG data URL on `background`, as drawn with the layers last set. deck.gl applies new layers
+   * in its next frame and the drawing buffer is not preserved after it, so the copy is made in that frame's
+   * `onAfterRender`. Null when no frame comes (a hidden tab) within `timeoutMs`.
    */
-  snapshot(background: string): string | null {
+  snapshot(background: string, timeoutMs = 3000): Promise<string | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.snapshots = this.snapshots.filter((s) => s !== take);
+        resolve(null);
+      }, timeoutMs);
+      const take = () => {
+        clearTimeout(timer);
+        resolve(this.copyCanvas(background));
+      };
+      this.snapshots.push(take);
+      this.deck.setProps({ layers: [...this.deck.props.layers] }); // a frame even if nothing changed
+    });
+  }
+
+  destroy(): void {
+    this.resize.disconnect();
+    this.deck.finalize();
+  }
+
+  private copyCanvas(background: string): string | null {
     const src = this.deck.getCanvas();
     if (!src || !src.width || !src.height) return null;
-    this.deck.redraw('snapshot');
     const out = document.createElement('canvas');
     out.width = src.width;
     out.height = src.height;
@@ -95,11 +121,6 @@ export class ReplayMap {
     ctx.fillRect(0, 0, out.width, out.height);
     ctx.drawImage(src, 0, 0);
     return out.toDataURL('image/png');
-  }
-
-  destroy(): void {
-    this.resize.disconnect();
-    this.deck.finalize();
   }
 
   private setView(v: ViewState): void {

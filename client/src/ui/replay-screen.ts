@@ -113,6 +113,8 @@ export class ReplayScreen {
   private awaitingReady = false;
   private isReady = false;
   private report: HTMLElement | null = null;
+  /** The playback to return to while the report's snapshot is being drawn (the clock is held meanwhile). */
+  private snapshotting: Playback | null = null;
   private destroyed = false;
 
   constructor(
@@ -129,7 +131,7 @@ export class ReplayScreen {
     this.slider = h('input', {
       class: 'timeline-slider',
       testid: 'replay-slider',
-      attrs: { type: 'range', min: '0', max: '0', step: '100', value: '0' },
+      attrs: { type: 'range', min: '0', max: '0', step: '1000', value: '0' },
       on: { input: () => this.pb && this.dispatch({ type: 'seek', time: this.pb.start + Number(this.slider.value) }) },
     });
     this.speedSelect = h(
@@ -228,6 +230,7 @@ export class ReplayScreen {
     this.index = null;
     this.alerts = [];
     this.pb = null;
+    this.snapshotting = null;
     this.pickedFloor = null;
     this.shownFloorId = null;
     this.follow = false;
@@ -386,7 +389,7 @@ export class ReplayScreen {
   // --- playback ---
 
   private dispatch(action: PlaybackAction): void {
-    if (!this.pb) return;
+    if (!this.pb || this.snapshotting) return;
     const next = playback(this.pb, action);
     if (next === this.pb) return;
     const wasPlaying = this.pb.playing;
@@ -414,7 +417,7 @@ export class ReplayScreen {
     this.raf = 0;
     if (this.destroyed) return;
     const pb = this.pb;
-    if (pb?.playing) {
+    if (pb?.playing && !this.snapshotting) {
       const dt = this.lastFrameAt ? Math.min(now - this.lastFrameAt, 250) : 0;
       this.lastFrameAt = now;
       if (dt > 0) {
@@ -776,7 +779,7 @@ export class ReplayScreen {
           { class: 'replay-actions' },
           h('button', { class: 'btn', testid: 'replay-export-csv', text: `⇩ ${t(L, 'exportCsv')}`, on: { click: (ev) => void this.exportAs('csv', ev.currentTarget as HTMLButtonElement) } }),
           h('button', { class: 'btn', testid: 'replay-export-geojson', text: `⇩ ${t(L, 'exportGeojson')}`, on: { click: (ev) => void this.exportAs('geojson', ev.currentTarget as HTMLButtonElement) } }),
-          h('button', { class: 'btn', testid: 'replay-print', text: `⎙ ${t(L, 'printReport')}`, on: { click: () => this.printReport() } }),
+          h('button', { class: 'btn', testid: 'replay-print', text: t(L, 'printReport'), on: { click: () => void this.printReport() } }),
           h('p', { class: 'row-error', testid: 'replay-export-error', attrs: { role: 'alert' } }),
         ),
       );
@@ -790,7 +793,7 @@ export class ReplayScreen {
           source.floorId ? h('div', { class: 'where', text: floorName(this.state, source.floorId) }) : null,
           h('div', { class: 'where', text: `${this.time(data.since, true)} – ${this.time(data.until, true)}` }),
         ),
-        h('div', { class: 'replay-actions' }, h('button', { class: 'btn', testid: 'replay-print', text: `⎙ ${t(L, 'printReport')}`, on: { click: () => this.printReport() } })),
+        h('div', { class: 'replay-actions' }, h('button', { class: 'btn', testid: 'replay-print', text: t(L, 'printReport'), on: { click: () => void this.printReport() } })),
       );
     }
     body.append(h('h3', { class: 'side-heading', text: t(L, 'events') }), this.eventsView());
@@ -959,19 +962,25 @@ export class ReplayScreen {
   }
 
   /** Lay the report over the screen and open the print dialog. */
-  private printReport(): void {
+  private async printReport(): Promise<void> {
     const data = this.data;
     const pb = this.pb;
-    if (!data || !pb) return;
+    if (!data || !pb || this.snapshotting) return;
     const L = this.state.locale;
     const a = data.alert;
-    // the map at the alert moment (or as shown, for a window replay), drawn now and copied in the same task
-    const at = a ? a.fixTs : pb.time;
-    const saved = pb;
-    this.pb = { ...pb, time: Math.min(pb.end, Math.max(pb.start, at)), playing: false };
+    // the map at the alert moment (or as shown, for a window replay); the replay resumes where it was
+    const at = Math.min(pb.end, Math.max(pb.start, a ? a.fixTs : pb.time));
+    this.snapshotting = { ...pb, playing: false };
+    this.pb = { ...pb, time: at, playing: false };
     this.draw(performance.now());
-    const snapshot = this.map.snapshot(`rgb(${BACKGROUND[0]}, ${BACKGROUND[1]}, ${BACKGROUND[2]})`);
-    this.pb = { ...saved, playing: false };
+    let snapshot: string | null;
+    try {
+      snapshot = await this.map.snapshot(`rgb(${BACKGROUND[0]}, ${BACKGROUND[1]}, ${BACKGROUND[2]})`);
+    } finally {
+      if (this.data === data && this.snapshotting) this.pb = this.snapshotting;
+      this.snapshotting = null;
+    }
+    if (this.destroyed || this.data !== data) return;
     this.renderTimeline();
     this.invalidate();
 
@@ -1002,7 +1011,7 @@ export class ReplayScreen {
       eventHeads: [t(L, 'reportTime'), t(L, 'reportEvent')],
       events: this.events().map((e) => [this.time(e.ts), this.eventText(e)]),
       emptyEvents: t(L, 'noEvents'),
-      printLabel: `⎙ ${t(L, 'print')}`,
+      printLabel: t(L, 'print'),
       closeLabel: t(L, 'close'),
     };
     this.closeReport();
