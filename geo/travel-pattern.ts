@@ -106,11 +106,17 @@ function scratchPath(n: number): FlatPath {
   return scratch;
 }
 
-/** Fill in the per-point terms once the coordinates are in place. */
-function preparePath(p: FlatPath): FlatPath {
-  const { n, x, y, seg, turn, head } = p;
+/** Step lengths, once the coordinates are in place. */
+function prepareSteps(p: FlatPath): FlatPath {
+  const { n, x, y, seg } = p;
   seg[0] = 0;
   for (let i = 1; i < n; i++) seg[i] = hypot2(x[i] - x[i - 1], y[i] - y[i - 1]);
+  return p;
+}
+
+/** Turns and changes of heading, once the steps are in. */
+function prepareTurns(p: FlatPath): FlatPath {
+  const { n, x, y, turn, head } = p;
   for (let i = 0; i < n; i++) {
     turn[i] = i >= B && i < n - B ? signedTurnDeg(x[i] - x[i - B], y[i] - y[i - B], x[i + B] - x[i], y[i + B] - y[i]) : 0;
   }
@@ -124,10 +130,10 @@ function pathOfPoints(pts: readonly Pt[]): FlatPath {
     p.x[i] = pts[i][0];
     p.y[i] = pts[i][1];
   }
-  return preparePath(p);
+  return prepareTurns(prepareSteps(p));
 }
 
-/** A path from flat [t, x, y, t, x, y, ...] records, oldest first (the wander detector's state). */
+/** A path from flat [t, x, y, t, x, y, ...] records, oldest first (the wander detector's state): steps only. */
 function pathOfRecords(rec: readonly number[]): FlatPath {
   const n = Math.floor(rec.length / 3);
   const p = scratchPath(n);
@@ -135,7 +141,7 @@ function pathOfRecords(rec: readonly number[]): FlatPath {
     p.x[i] = rec[3 * i + 1];
     p.y[i] = rec[3 * i + 2];
   }
-  return preparePath(p);
+  return prepareSteps(p);
 }
 
 function signedTurnDeg(ax: number, ay: number, bx: number, by: number): number {
@@ -232,11 +238,15 @@ function axisReversals(p: FlatPath, s: number, e: number, h: number): { reversal
  */
 function turnEvents(p: FlatPath, s: number, e: number, deg: number, gap: number): number {
   const n = e - s;
-  const turnAt = (i: number) => (i >= B && i < n - B ? p.turn[s + i] : 0);
+  // |turn| at each point of the range, in scratch (indices are relative to s)
+  const mag = magScratch(n);
   const cand: number[] = [];
-  for (let i = 0; i < n; i++) if (Math.abs(turnAt(i)) >= deg) cand.push(i);
+  for (let i = 0; i < n; i++) {
+    mag[i] = i >= B && i < n - B ? Math.abs(p.turn[s + i]) : 0;
+    if (mag[i] >= deg) cand.push(i);
+  }
   if (cand.length === 0) return 0;
-  cand.sort((a, b) => Math.abs(turnAt(b)) - Math.abs(turnAt(a)));
+  cand.sort((a, b) => mag[b] - mag[a]);
   // A point is blocked once a turn within `gap` of it is taken.
   const blocked = blockedScratch(n);
   let kept = 0;
@@ -246,6 +256,12 @@ function turnEvents(p: FlatPath, s: number, e: number, deg: number, gap: number)
     for (let k = Math.max(0, i - gap), end = Math.min(n - 1, i + gap); k <= end; k++) blocked[k] = 1;
   }
   return kept;
+}
+
+let magBuf = new Float64Array(256);
+function magScratch(n: number): Float64Array {
+  if (magBuf.length < n) magBuf = new Float64Array(Math.max(n, 2 * magBuf.length));
+  return magBuf;
 }
 
 let blockedBuf = new Uint8Array(256);
@@ -474,10 +490,19 @@ export function classifyTravel(pts: readonly Pt[], o: TravelOptions): { pattern:
 
 /**
  * `classifyTravel` of the points of flat [t, x, y, ...] records, oldest first (no copy into pairs: the
- * wander detector keeps its path so).
+ * wander detector keeps its path so). A path shorter than minPathM is 'none' without features: the
+ * features are only worked out for a path long enough to have a pattern.
  */
-export function classifyTravelRecords(records: readonly number[], o: TravelOptions): { pattern: TravelPattern; features: TravelFeatures } {
-  return classifyPath(pathOfRecords(records), o);
+export function classifyTravelRecords(
+  records: readonly number[],
+  o: TravelOptions,
+): { pattern: 'none'; features: null } | { pattern: Exclude<TravelPattern, 'none'>; features: TravelFeatures } {
+  const p = pathOfRecords(records);
+  let pathM = 0;
+  for (let i = 1; i < p.n; i++) pathM += p.seg[i];
+  if (pathM < o.minPathM) return { pattern: 'none', features: null };
+  const r = classifyPath(prepareTurns(p), o);
+  return r as { pattern: Exclude<TravelPattern, 'none'>; features: TravelFeatures };
 }
 
 function classifyPath(p: FlatPath, o: TravelOptions): { pattern: TravelPattern; features: TravelFeatures } {

@@ -75,6 +75,9 @@ export class ZoneIndex {
   private readonly halfWidths: Float64Array;
   /** Candidates of a box query (near), reused. */
   private readonly scratch: number[] = [];
+  /** The R-tree walk's stacks, reused (see searchBox). */
+  private readonly nodeStack: TreeNode[] = [];
+  private readonly allStack: TreeNode[] = [];
 
   constructor(zones: readonly Zone[]) {
     this.zones = zones;
@@ -213,7 +216,7 @@ export class ZoneIndex {
       const d = this.signedDistanceById(i, x, y);
       if (d <= radiusM) out.push({ id: this.zones[i].id, distance: d });
     }
-    out.sort((a, b) => a.distance - b.distance);
+    sortByDistance(out);
     return out;
   }
 
@@ -307,7 +310,57 @@ export class ZoneIndex {
 
   /** Integer ids of the zones whose bounding box meets the box, appended to `out`. */
   private searchBox(t: RBush<TreeEntry>, minX: number, minY: number, maxX: number, maxY: number, out: number[]): void {
-    for (const e of t.search({ minX, minY, maxX, maxY })) out.push(e.i);
+    // rbush's own search, walked here over its tree (the toJSON form) with stacks kept between queries:
+    // the same entries in the same order (near() sorts stably, so ties keep it), without two arrays a query.
+    let node: TreeNode | undefined = t.toJSON() as TreeNode;
+    if (!(node.minX <= maxX && node.minY <= maxY && node.maxX >= minX && node.maxY >= minY)) return;
+    const stack = this.nodeStack;
+    while (node) {
+      const children = node.children;
+      for (let k = 0; k < children.length; k++) {
+        const c = children[k];
+        if (c.minX <= maxX && c.minY <= maxY && c.maxX >= minX && c.maxY >= minY) {
+          if (node.leaf) out.push((c as TreeEntry).i);
+          else if (minX <= c.minX && minY <= c.minY && c.maxX <= maxX && c.maxY <= maxY) this.allEntries(c as TreeNode, out);
+          else stack.push(c as TreeNode);
+        }
+      }
+      node = stack.pop();
+    }
+  }
+
+  /** Every entry under a node, in rbush's order (its `_all`). */
+  private allEntries(from: TreeNode, out: number[]): void {
+    const stack = this.allStack;
+    let node: TreeNode | undefined = from;
+    while (node) {
+      if (node.leaf) for (const c of node.children) out.push((c as TreeEntry).i);
+      else for (const c of node.children) stack.push(c as TreeNode);
+      node = stack.pop();
+    }
+  }
+}
+
+/** A node of rbush's tree as `toJSON` gives it. */
+interface TreeNode {
+  children: (TreeNode | TreeEntry)[];
+  leaf: boolean;
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+/** Stable sort, nearest first: insertion sort, for the few zones a query finds (the builtin's comparator calls cost more). */
+function sortByDistance(a: NearZone[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j].distance > v.distance) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
   }
 }
 

@@ -202,9 +202,10 @@ export const fallAccel: Detector<FallAccelState> = {
   name: 'fall-accel',
   init: () => ({ lastTs: null, hz: 0, buf: [], pending: null }),
   step(state, input, ctx): DetectorResult<FallAccelState> {
-    const rules = ruleSection<FallAccelRules>(ctx.rules, 'fallAccel');
     const { fix } = input;
-    if (!rules.enabled || !fix.accel) return { state, alerts: [] };
+    if (!fix.accel) return { state, alerts: [] };
+    const rules = ruleSection<FallAccelRules>(ctx.rules, 'fallAccel');
+    if (!rules.enabled) return { state, alerts: [] };
     const samples = samplesOf(fix, rules.rateHz);
     if (samples.length === 0) return { state, alerts: [] };
     const { state: next, verdicts } = feedSamples(state, samples, fix.ts, rules);

@@ -12,8 +12,9 @@ export const fallDevice: Detector<null> = {
   name: 'fall-device',
   init: () => null,
   step(state, input, ctx) {
+    if (input.fix.event !== 'fall') return { state, alerts: [] };
     const rules = ruleSection<FallDeviceRules>(ctx.rules, 'fallDevice');
-    if (!rules.enabled || input.fix.event !== 'fall') return { state, alerts: [] };
+    if (!rules.enabled) return { state, alerts: [] };
     const { fix } = input;
     return {
       state,

@@ -1,6 +1,7 @@
 import type { EpochMs } from '../model';
 import { candidateAt, inBed } from './candidate';
 import { ruleSection } from './params';
+import { placeOf } from './place';
 import type { Detector } from './types';
 
 /** Rule section `fallHeight`. */
@@ -45,9 +46,10 @@ export const fallHeight: Detector<FallHeightState> = {
   name: 'fall-height',
   init: () => ({ raw: [], smooth: [], downAt: null, downFixes: 0, downInBed: 0, alerted: false }),
   step(state, input, ctx) {
-    const rules = ruleSection<FallHeightRules>(ctx.rules, 'fallHeight');
     const { fix } = input;
-    if (!rules.enabled || fix.z === undefined || !Number.isFinite(fix.z)) return { state, alerts: [] };
+    if (fix.z === undefined || !Number.isFinite(fix.z)) return { state, alerts: [] };
+    const rules = ruleSection<FallHeightRules>(ctx.rules, 'fallHeight');
+    if (!rules.enabled) return { state, alerts: [] };
     const raw = [...state.raw, [fix.ts, fix.z] as [EpochMs, number]].slice(-Math.max(1, rules.medianOf));
     const z = median(raw.map((r) => r[1]));
     const smooth = [...state.smooth, [fix.ts, z] as [EpochMs, number]].filter(([t]) => t >= fix.ts - rules.dropWithinMs);
@@ -65,7 +67,7 @@ export const fallHeight: Detector<FallHeightState> = {
     }
     if (downAt !== null) {
       downFixes++;
-      if (inBed(ctx.zones.containing(fix.floorId, fix.x, fix.y), ctx)) downInBed++;
+      if (inBed(placeOf(input, ctx.zones).here(), ctx)) downInBed++;
     }
     const next: FallHeightState = { raw, smooth, downAt, downFixes, downInBed, alerted };
     if (downAt === null || alerted || fix.ts - downAt < rules.stillMs) return { state: next, alerts: [] };

@@ -1,19 +1,23 @@
-import type { Detector } from './types';
+import type { Detector, DetectorContext } from './types';
 
 /**
  * Outdoors: an institution resident left the campus, or a community resident left their home area.
  * Only fixes on an outdoor level count, so walking into a building (which leaves the outdoor
  * level's zones) is not leaving the campus.
  */
+/** The resident's home area, or (for an institution resident) the campus. */
+function isArea(id: string, home: string | null | undefined, ctx: DetectorContext): boolean {
+  return home ? id === home : ctx.zone(id)?.kind === 'campus';
+}
+
 export const leftArea: Detector<null> = {
   name: 'left-area',
   init: () => null,
   step(state, { fix, inside, exited }, ctx) {
     if (!ctx.rules.leftArea.enabled || !ctx.floor(fix.floorId)?.outdoor) return { state, alerts: [] };
     const home = ctx.resident.homeZoneId;
-    const isArea = (id: string) => (home ? id === home : ctx.zone(id)?.kind === 'campus');
-    const left = exited.find(isArea);
-    if (!left || inside.some(isArea)) return { state, alerts: [] };
+    const left = exited.find((id) => isArea(id, home, ctx));
+    if (!left || inside.some((id) => isArea(id, home, ctx))) return { state, alerts: [] };
     return {
       state,
       alerts: [

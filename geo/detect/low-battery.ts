@@ -20,9 +20,10 @@ export const lowBattery: Detector<LowBatteryState> = {
   name: 'low-battery',
   init: () => ({ low: false }),
   step(state, input, ctx) {
-    const rules = ruleSection<LowBatteryRules>(ctx.rules, 'lowBattery');
     const { fix } = input;
-    if (!rules.enabled || fix.battery === undefined) return { state, alerts: [] };
+    if (fix.battery === undefined) return { state, alerts: [] };
+    const rules = ruleSection<LowBatteryRules>(ctx.rules, 'lowBattery');
+    if (!rules.enabled) return { state, alerts: [] };
     if (!state.low && fix.battery < rules.lowPct) {
       const detail = `battery ${fix.battery}%`;
       return { state: { low: true }, alerts: [candidateAt('low_battery', 'medium', fix, input.inside, fix.ts, ctx, { detail })] };

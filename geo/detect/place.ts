@@ -3,9 +3,10 @@ import type { NearZone, ZoneIndex } from '../zone-index';
 
 /**
  * Exit zones are looked up once per fix within this radius (at least), and the detectors that ask
- * for a smaller one get the nearer part: exit-approach (3 m) and exit-lingering (3 + 1 m) share one query.
+ * for a smaller one get the nearer part: with the default rules exit-approach (3 m) and exit-lingering
+ * (3 + 1 m) share one query.
  */
-const EXIT_QUERY_M = 5;
+const EXIT_QUERY_M = 4;
 
 /**
  * The zone lookups at one fix's own position, made once and shared by every detector that needs them

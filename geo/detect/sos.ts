@@ -19,8 +19,9 @@ export const sos: Detector<null> = {
   name: 'sos',
   init: () => null,
   step(state, input, ctx) {
-    const rules = ruleSection<SosRules>(ctx.rules, 'sos');
     const { fix, prev } = input;
+    if (fix.event === undefined) return { state, alerts: [] }; // most fixes: no button pressed
+    const rules = ruleSection<SosRules>(ctx.rules, 'sos');
     const pressed = fix.event === 'sos' || (fix.event === 'button' && rules.buttonIsSos);
     if (!rules.enabled || !pressed) return { state, alerts: [] };
     const where = hasPosition(fix) || !prev ? fix : prev;

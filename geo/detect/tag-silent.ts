@@ -20,6 +20,13 @@ export interface TagSilentState {
   silent: boolean;
 }
 
+/** Whether two id lists are the same, in order (states are immutable: an unchanged list is shared, not copied). */
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Silent tag: no fix for `seconds`, found by the tick (missing data). For a wander-risk resident this is
  * itself urgent (critical), else high. The next fix clears it.
@@ -31,7 +38,7 @@ export const tagSilent: Detector<TagSilentState> = {
     const { fix } = input;
     const newer = state.lastTs === null || fix.ts >= state.lastTs;
     const next: TagSilentState = newer
-      ? { lastTs: fix.ts, floorId: fix.floorId, x: fix.x, y: fix.y, inside: [...input.inside], silent: false }
+      ? { lastTs: fix.ts, floorId: fix.floorId, x: fix.x, y: fix.y, inside: sameIds(state.inside, input.inside) ? state.inside : [...input.inside], silent: false }
       : { ...state, silent: false };
     if (!state.silent) return { state: next, alerts: [] };
     const detail = 'tag reporting again';

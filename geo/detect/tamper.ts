@@ -14,8 +14,9 @@ export const tamper: Detector<null> = {
   name: 'tamper',
   init: () => null,
   step(state, input, ctx) {
+    if (input.fix.event !== 'tamper') return { state, alerts: [] };
     const rules = ruleSection<TamperRules>(ctx.rules, 'tamper');
-    if (!rules.enabled || input.fix.event !== 'tamper') return { state, alerts: [] };
+    if (!rules.enabled) return { state, alerts: [] };
     const severity = rules.wanderRiskCritical && ctx.resident.wanderRisk ? 'critical' : 'high';
     const { fix } = input;
     const detail = 'strap removed or tag tampered with';

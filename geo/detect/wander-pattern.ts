@@ -126,7 +126,7 @@ export const wanderPattern: Detector<WanderPatternState> = {
     if (s.alerted || cooling) return { state: s, alerts: [] };
     const { pattern, features } = classifyTravelRecords(pts, rules);
     s.pattern = pattern;
-    if (!RESTLESS.has(pattern)) return { state: s, alerts: [] };
+    if (!features || !RESTLESS.has(pattern)) return { state: s, alerts: [] };
     const detail =
       `restless: ${pattern} (${features.pathM.toFixed(0)} m in ${((t - pts[0]) / 60_000).toFixed(1)} min, ` +
       `${features.reversals} turn-backs, ${Math.round(features.netTurnDeg)}° net turning)`;

@@ -11,7 +11,7 @@ import { initialMembership, stepMembership, type MembershipState } from '../../g
 import type { World } from '../../geo/world';
 import type { Registry } from '../registry';
 import type { Store, TrackRow } from '../store';
-import { DEFAULT_COMPRESSION, keepReason, type CompressionOptions, type KeepReason, type KeptPoint } from './compression';
+import { DEFAULT_COMPRESSION, keepReason, type CompressionOptions, type FixFacts, type KeepReason, type KeptPoint } from './compression';
 import { FixRing, type RingEntry } from './fix-ring';
 import type { WalFix } from './wal';
 
@@ -97,6 +97,8 @@ export class TrackRecorder {
   };
   private readonly tags = new Map<string, TagTrack>();
   private readonly scratch: number[] = [];
+  /** Reused for every fix's compression decision (no allocation per fix). */
+  private readonly facts: FixFacts = { ts: 0, floorId: '', x: 0, y: 0, outdoor: false, zonesChanged: false, fullRate: false };
   private readonly floorIds: string[] = [];
   private readonly floors = new Map<string, { index: number; outdoor: boolean }>();
   private pending: TrackRow[] = [];
@@ -236,12 +238,26 @@ export class TrackRecorder {
     }
     const zonesChanged = entered.length > 0 || exited.length > 0;
     const floor = this.floor(f.floorId);
-    const reason = keepReason(t.last, { ts: f.ts, floorId: f.floorId, x: f.x, y: f.y, event: f.event, outdoor: floor.outdoor, zonesChanged, fullRate: f.ts <= t.fullRateUntil }, this.opts.compression);
+    const facts = this.facts;
+    facts.ts = f.ts;
+    facts.floorId = f.floorId;
+    facts.x = f.x;
+    facts.y = f.y;
+    facts.event = f.event;
+    facts.outdoor = floor.outdoor;
+    facts.zonesChanged = zonesChanged;
+    facts.fullRate = f.ts <= t.fullRateUntil;
+    const reason = keepReason(t.last, facts, this.opts.compression);
     const event = f.event ? FIX_EVENTS.indexOf(f.event) + 1 : 0;
     const z = f.z ?? NaN;
     if (reason) {
       const from = t.last?.floorId;
-      t.last = { ts: f.ts, floorId: f.floorId, x: f.x, y: f.y };
+      if (t.last) {
+        t.last.ts = f.ts;
+        t.last.floorId = f.floorId;
+        t.last.x = f.x;
+        t.last.y = f.y;
+      } else t.last = { ts: f.ts, floorId: f.floorId, x: f.x, y: f.y };
       if (emit) {
         this.stats.byReason[reason]++;
         const transition = reason === 'floor' || reason === 'transition';

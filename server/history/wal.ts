@@ -74,34 +74,34 @@ const ROW = 37;
 const EVENTS: readonly FixEvent[] = ['sos', 'fall', 'tamper', 'button'];
 const SEGMENT_RE = /^(\d{16})\.wal$/;
 
-/** Encodes one batch as a record. */
+/** Encodes one batch as a record (no allocation per fix: the hot path of every acknowledged batch). */
 export function encodeRecord(seq: number, fixes: readonly WalFix[]): Buffer {
   const ids = new Map<string, number>();
-  const strings: Buffer[] = [];
-  const intern = (s: string) => {
-    let i = ids.get(s);
-    if (i === undefined) {
-      i = strings.length;
-      ids.set(s, i);
-      strings.push(Buffer.from(s, 'utf8'));
-    }
-    return i;
-  };
+  const strings: string[] = [];
   const refs = new Uint16Array(fixes.length * 2);
-  fixes.forEach((f, k) => {
-    refs[2 * k] = intern(f.tagId);
-    refs[2 * k + 1] = intern(f.floorId);
-  });
-  if (strings.length > 0xffff) throw new Error('wal: too many distinct ids in one batch');
-  const strBytes = strings.reduce((n, s) => n + 2 + s.length, 0);
-  const len = HEADER + 2 + strBytes + ROW * fixes.length;
-  const buf = Buffer.allocUnsafe(len);
+  let strBytes = 0;
   let minTs = Infinity;
   let maxTs = -Infinity;
-  for (const f of fixes) {
+  for (let k = 0; k < fixes.length; k++) {
+    const f = fixes[k];
+    for (let j = 0; j < 2; j++) {
+      const s = j === 0 ? f.tagId : f.floorId;
+      let i = ids.get(s);
+      if (i === undefined) {
+        i = strings.push(s) - 1;
+        ids.set(s, i);
+        const n = Buffer.byteLength(s, 'utf8');
+        if (n > 0xffff) throw new Error('wal: id too long');
+        strBytes += 2 + n;
+      }
+      refs[2 * k + j] = i;
+    }
     if (f.ts < minTs) minTs = f.ts;
     if (f.ts > maxTs) maxTs = f.ts;
   }
+  if (strings.length > 0xffff) throw new Error('wal: too many distinct ids in one batch');
+  const len = HEADER + 2 + strBytes + ROW * fixes.length;
+  const buf = Buffer.allocUnsafe(len);
   buf.writeUInt32LE(MAGIC, 0);
   buf.writeUInt32LE(len, 4);
   buf.writeDoubleLE(seq, 12);
@@ -112,12 +112,12 @@ export function encodeRecord(seq: number, fixes: readonly WalFix[]): Buffer {
   buf.writeUInt16LE(strings.length, o);
   o += 2;
   for (const s of strings) {
-    if (s.length > 0xffff) throw new Error('wal: id too long');
-    buf.writeUInt16LE(s.length, o);
-    s.copy(buf, o + 2);
-    o += 2 + s.length;
+    const n = buf.write(s, o + 2, 'utf8');
+    buf.writeUInt16LE(n, o);
+    o += 2 + n;
   }
-  fixes.forEach((f, k) => {
+  for (let k = 0; k < fixes.length; k++) {
+    const f = fixes[k];
     buf.writeUInt16LE(refs[2 * k], o);
     buf.writeUInt16LE(refs[2 * k + 1], o + 2);
     buf.writeDoubleLE(f.ts, o + 4);
@@ -127,7 +127,7 @@ export function encodeRecord(seq: number, fixes: readonly WalFix[]): Buffer {
     buf.writeFloatLE(f.accuracy, o + 32);
     buf.writeUInt8(f.event ? EVENTS.indexOf(f.event) + 1 : 0, o + 36);
     o += ROW;
-  });
+  }
   buf.writeUInt32LE(crc32(buf.subarray(12)), 8);
   return buf;
 }

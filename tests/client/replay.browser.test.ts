@@ -14,6 +14,7 @@ import { startServer } from '../../server/app';
 import { ZONE_FILL } from '../../client/src/map/palette';
 import { REPLAY_COLOURS, REPLAY_LAYER_IDS } from '../../client/src/replay/layers';
 import type { AlertReplayPage } from '../../client/src/replay/types';
+import { toLocalInput } from '../../client/src/replay/zone-time';
 import { CHROMIUM_PATH, countColour, decodePng, launchBrowser, SCREENSHOT_DIR, type BrowserSession, type Rgba } from '../helpers/browser';
 
 const DIST = new URL('../../client/dist/index.html', import.meta.url);
@@ -126,6 +127,7 @@ describe('incident replay (real browser, real server)', () => {
     const s = await replayState(page);
     expect(s.alertId).toBe(alert.id);
     expect(s.floorId).toBe(alert.position.floorId);
+    expect(await page.getByTestId('replay-map-title').innerText()).not.toBe('Incident replay'); // the floor's name
     expect(new URL(page.url()).hash).toBe(`#/replay/${encodeURIComponent(alert.id)}`);
     expect(track.length).toBeGreaterThan(5);
   }, 90_000);
@@ -187,6 +189,25 @@ describe('incident replay (real browser, real server)', () => {
     expect(Math.abs(slider - (after.time! - (await page.evaluate(() => window.__carewatch.replay.start!))))).toBeLessThanOrEqual(1000);
   }, 30_000);
 
+  it('keeps the followed resident in the middle of the map', async () => {
+    const { page } = b;
+    await page.evaluate((t) => window.__carewatch.replay.setTime(t), alert.fixTs - 20_000);
+    await page.getByTestId('replay-follow').check();
+    await page.waitForTimeout(500);
+    const offset = await page.evaluate((id) => {
+      const r = window.__carewatch.replay;
+      const deck = r.deck as { props: { layers: { id: string; props: { data: { id: string; x: number; y: number }[] } }[] }; getCanvas(): HTMLCanvasElement };
+      const me = deck.props.layers.find((l) => l.id === 'residents')!.props.data.find((m) => m.id === id)!;
+      const [x, y] = r.project(me.x, me.y)!;
+      const c = deck.getCanvas();
+      return [x - c.clientWidth / 2, y - c.clientHeight / 2];
+    }, alert.residentId);
+    console.log(`followed resident ${offset.map((v) => v.toFixed(1)).join(', ')} px from the centre`);
+    expect(Math.hypot(offset[0], offset[1])).toBeLessThan(3);
+    await page.getByTestId('replay-follow').uncheck();
+    await page.getByTestId('replay-fit').click();
+  });
+
   it('shows who acknowledged and resolved the alert, and after how long', async () => {
     const { page } = b;
     const panel = page.getByTestId('response-times');
@@ -215,6 +236,12 @@ describe('incident replay (real browser, real server)', () => {
     expect(lines[0]).toMatch(/^ts,time_utc,resident_id,resident_name/);
     expect(lines.length).toBeGreaterThan(10);
     expect(lines.some((l) => l.includes(alert.residentId))).toBe(true);
+
+    const [geo] = await Promise.all([page.waitForEvent('download'), page.getByTestId('replay-export-geojson').click()]);
+    const fc = JSON.parse(readFileSync((await geo.path())!, 'utf8')) as { type: string; features: { properties: { type: string; alertId?: string } }[] };
+    expect(fc.type).toBe('FeatureCollection');
+    expect(fc.features[0].properties).toMatchObject({ type: 'alert', alertId: alert.id });
+    expect(fc.features.some((f) => f.properties.type === 'track')).toBe(true);
   }, 30_000);
 
   it('prints a report with the response times, a snapshot of the map and the events', async () => {
@@ -244,6 +271,19 @@ describe('incident replay (real browser, real server)', () => {
     await report.waitFor({ state: 'detached' });
   }, 30_000);
 
+  it('speaks Chinese when asked', async () => {
+    const { page } = b;
+    await page.getByTestId('lang-toggle').click();
+    await expect.poll(() => page.getByTestId('replay-jump').innerText()).toContain('跳到报警时刻');
+    expect(await page.getByTestId('rt-acknowledged').innerText()).toMatch(/nurse，用时 \d/);
+    expect(await page.getByTestId('replay-map-title').innerText()).toMatch(/[\u4e00-\u9fff]/);
+    await page.getByTestId('replay-jump').click();
+    await page.waitForTimeout(500);
+    await b.screenshot('replay-alert-zh');
+    await page.getByTestId('lang-toggle').click();
+    await expect.poll(() => page.getByTestId('replay-jump').innerText()).toContain('Jump to alert');
+  });
+
   it('lists resolved alerts on the replay tab and opens one from there', async () => {
     const { page } = b;
     await page.getByTestId('tab-live').click();
@@ -253,10 +293,31 @@ describe('incident replay (real browser, real server)', () => {
     const row = page.getByTestId(`replay-alert-${alert.id}`);
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     expect(await row.getAttribute('data-state')).toBe('resolved');
+    await b.screenshot('replay-picker');
     await page.getByTestId(`replay-open-${alert.id}`).click();
     await page.waitForFunction((id) => window.__carewatch.replay.ready === true && window.__carewatch.replay.alertId === id, alert.id, { timeout: 45_000 });
     expect(new URL(page.url()).hash).toBe(`#/replay/${encodeURIComponent(alert.id)}`);
   }, 90_000);
+
+  it('replays a resident over a time window typed on the site’s clock', async () => {
+    const { page } = b;
+    const [site] = await rest<{ timeZone?: string }[]>(managerToken, '/api/v1/sites');
+    await page.getByTestId('replay-back').click();
+    await page.getByTestId('replay-window-resident').selectOption(alert.residentId);
+    await page.getByTestId('replay-window-from').fill(toLocalInput(alert.fixTs - 60_000, site.timeZone));
+    await page.getByTestId('replay-window-length').selectOption('10');
+    await page.getByTestId('replay-window-submit').click();
+    await page.waitForFunction(() => window.__carewatch.replay.ready === true, null, { timeout: 45_000 });
+    const hash = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    expect(hash.get('residents')).toBe(alert.residentId);
+    // the minute is what was typed: the window opens at most a minute (the seconds dropped) before the fix - 60 s
+    expect(alert.fixTs - 60_000 - Number(hash.get('since'))).toBeGreaterThanOrEqual(0);
+    expect(alert.fixTs - 60_000 - Number(hash.get('since'))).toBeLessThan(60_000);
+    expect((await replayState(page)).alertId).toBeNull();
+    // the alert raised in that window is on the timeline
+    await expect.poll(() => page.getByTestId(`timeline-alert-${alert.id}`).count()).toBe(1);
+    expect(await page.getByTestId('replay-events').innerText()).toMatch(/Approaching exit/);
+  }, 60_000);
 
   it('made no page errors, no console errors and no request off this machine', () => {
     expect(b.problems.all()).toEqual([]);

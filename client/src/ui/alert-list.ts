@@ -103,14 +103,15 @@ export class AlertList {
       show: h('button', { class: 'btn btn-secondary', testid: `alert-show-${id}`, on: { click: () => focus(id) } }),
       ack: h('button', { class: 'btn btn-warn', testid: `alert-ack-${id}`, on: { click: () => run('ack') } }),
       resolve: h('button', { class: 'btn btn-ok', testid: `alert-resolve-${id}`, on: { click: () => run('resolve') } }),
-      replay: h('button', { class: 'btn btn-secondary', testid: `alert-replay-${id}`, on: { click: () => replay?.(id) } }),
+      replay: h('button', { class: 'btn btn-chip btn-ghost row-replay', testid: `alert-replay-${id}`, on: { click: () => replay?.(id) } }),
     };
     row.el.append(
       h('div', { class: 'row-head' }, row.severity, row.kind, row.ago),
       h('div', { class: 'row-body' }, row.who, row.where),
-      h('div', { class: 'row-state' }, row.state),
+      // replay is for afterwards: out of the way of the buttons a nurse needs now
+      h('div', { class: 'row-state' }, row.state, row.replay),
       row.error,
-      h('div', { class: 'row-actions' }, row.note, row.show, row.replay, row.ack, row.resolve),
+      h('div', { class: 'row-actions' }, row.note, row.show, row.ack, row.resolve),
     );
     return row;
   }

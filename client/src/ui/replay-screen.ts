@@ -18,6 +18,7 @@ import { canReplay, DEFAULT_AFTER_MS, DEFAULT_BEFORE_MS, sameSource, type Route 
 import { buildTracks, tripsOnFloor, type TrackIndex } from '../replay/tracks';
 import type { Alert, ReplayData, ReplaySource } from '../replay/types';
 import { alertMarkers, markersAt, shownFloor } from '../replay/view';
+import { fromLocalInput, toLocalInput } from '../replay/zone-time';
 import { floorName, floorShapes, localName, zoneName, type ResidentMarker } from '../state/selectors';
 import type { AlertState } from '../../../geo/model';
 import type { ClientState, ZoneShape } from '../state/types';
@@ -85,6 +86,7 @@ export class ReplayScreen {
   private readonly followLabel = h('span', {});
   private readonly followSelect: HTMLSelectElement;
   private readonly timeline: HTMLElement;
+  private mapTools!: HTMLElement;
 
   private state: ClientState;
   private source: ReplaySource | null = null;
@@ -192,7 +194,7 @@ export class ReplayScreen {
               'div',
               { class: 'map-overlay map-overlay-top' },
               h('div', { class: 'map-heading' }, this.mapTitle, this.mapInfo),
-              h('div', { class: 'replay-map-tools' }, this.floorButtons, this.fitBtn),
+              (this.mapTools = h('div', { class: 'replay-map-tools' }, this.floorButtons, this.fitBtn)),
             ),
             this.overlay,
           ),
@@ -289,11 +291,10 @@ export class ReplayScreen {
     this.state = state;
     this.topBar.update(state);
     this.banner.update(state, now);
-    if (localeChanged) {
-      this.markerCache = null;
-      this.renderedKey = '';
-      this.shownFloorId = null; // re-fit with the catalog's shapes
-    }
+    if (!localeChanged) return; // live frames and alerts arrive all the time; the replay does not depend on them
+    this.markerCache = null;
+    this.renderedKey = '';
+    this.shownFloorId = null; // re-fit with the catalog's shapes
     this.renderAll();
   }
 
@@ -450,6 +451,7 @@ export class ReplayScreen {
       this.shownFloorId = floorId;
       this.map.fit(this.shapes());
       this.renderFloors();
+      this.renderStatus();
     }
     const markers = markersAt(index, floorId, pb.time, catalog.residentsById, this.alerts);
     this.drawnMarkers = markers;
@@ -509,6 +511,7 @@ export class ReplayScreen {
     setText(this.mapTitle, floorId ? floorName(this.state, floorId) : t(L, 'replayTitle'));
     if (!floorId) setText(this.mapInfo, '');
     setText(this.fitBtn, `⤢ ${t(L, 'fitFloor')}`);
+    this.mapTools.hidden = !this.data;
   }
 
   private renderTimeline(): void {
@@ -705,7 +708,9 @@ export class ReplayScreen {
       h('option', { text: t(L, 'replayAnyFloor'), attrs: { value: '' } }),
       ...floors.map((f) => h('option', { text: floorName(this.state, f.id), attrs: { value: f.id } })),
     );
-    const from = h('input', { testid: 'replay-window-from', attrs: { type: 'datetime-local', step: '60', value: localInputValue(this.clock() - 30 * 60_000) } });
+    // typed and shown on the site's clock, like every time on this screen
+    const zone = this.timeZone();
+    const from = h('input', { testid: 'replay-window-from', attrs: { type: 'datetime-local', step: '60', value: toLocalInput(this.clock() - 30 * 60_000, zone) } });
     const length = h(
       'select',
       { testid: 'replay-window-length' },
@@ -722,7 +727,7 @@ export class ReplayScreen {
         on: {
           submit: (ev) => {
             ev.preventDefault();
-            const since = new Date(from.value).getTime();
+            const since = fromLocalInput(from.value, zone);
             if (!who.value && !floor.value) {
               error.textContent = t(L, 'replayNeedsWho');
               return;
@@ -1026,11 +1031,4 @@ export class ReplayScreen {
     this.report = null;
     document.body.classList.remove('printing-report');
   }
-}
-
-/** `<input type="datetime-local">` value for an instant, in the browser's zone. */
-function localInputValue(ts: number): string {
-  const d = new Date(ts);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
