@@ -50,18 +50,33 @@ export function processFix(
   };
   const alerts: AlertCandidate[] = [];
   const failures: DetectorFailure[] = [];
-  const detectorStates: Record<string, unknown> = { ...state.detectors };
-  for (const d of detectors) {
-    if (!d.step) continue;
+  // A new record, filled in the list's order (cheaper than copying the old one and overwriting each entry).
+  const prevStates = state.detectors;
+  const detectorStates: Record<string, unknown> = {};
+  let had = 0;
+  for (let k = 0; k < detectors.length; k++) {
+    const d = detectors[k];
+    const name = d.name;
+    const prev = prevStates[name];
+    const has = prev !== undefined || name in prevStates;
+    if (has) had++;
+    if (!d.step) {
+      if (has) detectorStates[name] = prev;
+      continue;
+    }
     try {
-      const s = d.name in detectorStates ? detectorStates[d.name] : d.init();
-      const r = d.step(s, input, ctx);
-      detectorStates[d.name] = r.state;
-      if (r.alerts.length) alerts.push(...r.alerts);
+      const r = d.step(has ? prev : d.init(), input, ctx);
+      detectorStates[name] = r.state;
+      for (let i = 0; i < r.alerts.length; i++) alerts.push(r.alerts[i]);
     } catch (e) {
-      failures.push({ detector: d.name, error: e instanceof Error ? e.message : String(e) });
+      if (has) detectorStates[name] = prev;
+      failures.push({ detector: name, error: e instanceof Error ? e.message : String(e) });
     }
   }
+  // States of detectors not in this list (another list ran before) are kept as they were.
+  let count = 0;
+  for (const _ in prevStates) count++;
+  if (count > had) for (const key in prevStates) if (!(key in detectorStates)) detectorStates[key] = prevStates[key];
   return {
     state: { lastFix: fix, membership: m.state, detectors: detectorStates },
     alerts,

@@ -307,7 +307,11 @@ describe('incident replay (real browser, real server)', () => {
     await page.getByTestId('replay-window-from').fill(toLocalInput(alert.fixTs - 60_000, site.timeZone));
     await page.getByTestId('replay-window-length').selectOption('10');
     await page.getByTestId('replay-window-submit').click();
-    await page.waitForFunction(() => window.__carewatch.replay.ready === true, null, { timeout: 45_000 });
+    await page.waitForFunction(() => window.__carewatch.replay.ready === true, null, { timeout: 45_000 }).catch(async (e) => {
+      console.log('window replay not ready:', page.url(), await page.getByTestId('replay-status').innerText().catch(() => '?'), JSON.stringify(await replayState(page)));
+      await b.screenshot('replay-window-not-ready');
+      throw e;
+    });
     const hash = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
     expect(hash.get('residents')).toBe(alert.residentId);
     // the minute is what was typed: the window opens at most a minute (the seconds dropped) before the fix - 60 s

@@ -105,6 +105,7 @@ export class ReplayScreen {
   private pickerAlerts: Alert[] | null = null;
   private pickerError = '';
   private pickerFilter = '';
+  private picker: { key: string; els: HTMLElement[]; list: HTMLElement } | null = null;
   private renderedKey = '';
   private raf = 0;
   private lastFrameAt = 0;
@@ -383,8 +384,7 @@ export class ReplayScreen {
       this.pickerAlerts = [];
     }
     if (this.destroyed || this.source) return;
-    this.renderedKey = '';
-    this.renderAll();
+    this.renderPickerList();
   }
 
   // --- playback ---
@@ -579,13 +579,14 @@ export class ReplayScreen {
 
   private renderSide(): void {
     const L = this.state.locale;
-    const key = JSON.stringify([L, this.status, this.source, this.data?.alert?.updatedAt, this.pickerAlerts?.length, this.pickerError, this.pickerFilter, !!this.state.catalog]);
-    if (key === this.renderedKey) return;
-    this.renderedKey = key;
     if (!this.source) {
-      this.side.replaceChildren(...this.pickerView());
+      const els = this.pickerView();
+      if (this.side.firstElementChild !== els[0]) this.side.replaceChildren(...els);
       return;
     }
+    const key = JSON.stringify([L, this.status, this.source, this.data?.alert?.updatedAt, !!this.state.catalog]);
+    if (key === this.renderedKey) return;
+    this.renderedKey = key;
     this.side.replaceChildren(...this.detailsView());
     // timeline labels that depend on the data
     setText(this.speedLabel, t(L, 'speed'));
@@ -643,52 +644,67 @@ export class ReplayScreen {
     this.marks.replaceChildren(...out);
   }
 
+  /**
+   * The picker is built once per language and catalog, so the window form keeps what the user typed while the
+   * alert list arrives; only the list is redrawn (on arrival and as the filter is typed).
+   */
   private pickerView(): HTMLElement[] {
+    const L = this.state.locale;
+    const key = `${L}|${this.state.catalog ? Object.keys(this.state.catalog.residentsById).length : 0}`;
+    if (!this.picker || this.picker.key !== key) {
+      const list = h('div', { class: 'replay-picker-list' });
+      const filterInput = h('input', {
+        class: 'replay-filter',
+        testid: 'replay-filter',
+        attrs: { type: 'search', placeholder: t(L, 'replayFilter'), 'aria-label': t(L, 'replayFilter'), value: this.pickerFilter },
+        on: {
+          input: () => {
+            this.pickerFilter = filterInput.value;
+            this.renderPickerList();
+          },
+        },
+      });
+      this.picker = {
+        key,
+        list,
+        els: [
+          h('header', { class: 'panel-header' }, h('h2', { class: 'panel-title', text: t(L, 'replayTitle') })),
+          h('div', { class: 'replay-side-scroll' }, h('h3', { class: 'side-heading', text: t(L, 'replayAlerts') }), filterInput, list, this.windowForm()),
+        ],
+      };
+    }
+    this.renderPickerList();
+    return this.picker.els;
+  }
+
+  private renderPickerList(): void {
+    if (!this.picker) return;
     const L = this.state.locale;
     const names = this.state.catalog?.residentsById ?? {};
     const filter = this.pickerFilter.trim().toLowerCase();
     const list = (this.pickerAlerts ?? []).filter((a) => !filter || (a.residentName || names[a.residentId]?.name || '').toLowerCase().includes(filter));
-    const filterInput = h('input', {
-      class: 'replay-filter',
-      testid: 'replay-filter',
-      attrs: { type: 'search', placeholder: t(L, 'replayFilter'), 'aria-label': t(L, 'replayFilter'), value: this.pickerFilter },
-      on: {
-        input: () => {
-          this.pickerFilter = filterInput.value;
-          const pos = filterInput.selectionStart;
-          this.renderSide();
-          const again = this.side.querySelector<HTMLInputElement>('.replay-filter');
-          again?.focus();
-          if (again && pos !== null) again.setSelectionRange(pos, pos);
-        },
-      },
-    });
-    const rows =
+    const empty = (text: string) => h('p', { class: 'empty', text });
+    this.picker.list.replaceChildren(
       this.pickerAlerts === null
-        ? [h('p', { class: 'empty', text: t(L, 'loading') })]
+        ? empty(t(L, 'loading'))
         : list.length === 0
-          ? [h('p', { class: 'empty', text: this.pickerError ? t(L, 'replayLoadFailed', { message: this.pickerError }) : t(L, 'replayNoAlerts') })]
-          : [
-              h(
-                'ol',
-                { class: 'alert-list replay-alert-list', testid: 'replay-alert-list' },
-                ...list.map((a) => {
-                  const open = () => this.actions.navigate({ screen: 'replay', source: { kind: 'alert', alertId: a.id, beforeMs: DEFAULT_BEFORE_MS, afterMs: DEFAULT_AFTER_MS } });
-                  return h(
-                    'li',
-                    { class: 'alert-row replay-alert-row', testid: `replay-alert-${a.id}`, dataset: { severity: a.severity, state: a.state, kind: a.kind, alertId: a.id }, on: { click: open } },
-                    h('div', { class: 'row-head' }, h('span', { class: 'sev', text: severityLabel(L, a.severity) }), h('span', { class: 'kind', text: alertKindLabel(L, a.kind) })),
-                    h('div', { class: 'row-body' }, h('span', { class: 'who', text: a.residentName || names[a.residentId]?.name || a.residentId }), h('span', { class: 'where', text: this.time(a.fixTs, true) })),
-                    h('div', { class: 'row-state', text: alertStateLabel(L, a.state, [...a.history].reverse().find((s) => s.state === 'acknowledged')?.by) }),
-                    h('div', { class: 'row-actions' }, h('button', { class: 'btn btn-primary', testid: `replay-open-${a.id}`, text: `▶ ${t(L, 'replay')}`, on: { click: (ev) => (ev.stopPropagation(), open()) } })),
-                  );
-                }),
-              ),
-            ];
-    return [
-      h('header', { class: 'panel-header' }, h('h2', { class: 'panel-title', text: t(L, 'replayTitle') })),
-      h('div', { class: 'replay-side-scroll' }, h('h3', { class: 'side-heading', text: t(L, 'replayAlerts') }), filterInput, ...rows, this.windowForm()),
-    ];
+          ? empty(this.pickerError ? t(L, 'replayLoadFailed', { message: this.pickerError }) : t(L, 'replayNoAlerts'))
+          : h(
+              'ol',
+              { class: 'alert-list replay-alert-list', testid: 'replay-alert-list' },
+              ...list.map((a) => {
+                const open = () => this.actions.navigate({ screen: 'replay', source: { kind: 'alert', alertId: a.id, beforeMs: DEFAULT_BEFORE_MS, afterMs: DEFAULT_AFTER_MS } });
+                return h(
+                  'li',
+                  { class: 'alert-row replay-alert-row', testid: `replay-alert-${a.id}`, dataset: { severity: a.severity, state: a.state, kind: a.kind, alertId: a.id }, on: { click: open } },
+                  h('div', { class: 'row-head' }, h('span', { class: 'sev', text: severityLabel(L, a.severity) }), h('span', { class: 'kind', text: alertKindLabel(L, a.kind) })),
+                  h('div', { class: 'row-body' }, h('span', { class: 'who', text: a.residentName || names[a.residentId]?.name || a.residentId }), h('span', { class: 'where', text: this.time(a.fixTs, true) })),
+                  h('div', { class: 'row-state', text: alertStateLabel(L, a.state, [...a.history].reverse().find((s) => s.state === 'acknowledged')?.by) }),
+                  h('div', { class: 'row-actions' }, h('button', { class: 'btn btn-primary', testid: `replay-open-${a.id}`, text: `▶ ${t(L, 'replay')}`, on: { click: (ev) => (ev.stopPropagation(), open()) } })),
+                );
+              }),
+            ),
+    );
   }
 
   private windowForm(): HTMLElement {
