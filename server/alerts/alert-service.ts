@@ -39,6 +39,7 @@ export class AlertService {
   /** `${residentId}|${kind}` -> id of the alert that is not resolved yet */
   private readonly active = new Map<string, string>();
   private readonly saving = new Map<string, Promise<void>>();
+  private readonly lastAttempt = new Map<string, Promise<void>>();
   private readonly resolvedOrder: string[] = [];
 
   constructor(
@@ -162,13 +163,20 @@ export class AlertService {
     // one write at a time per alert, each a snapshot, so an older state can never land last
     const snapshot = structuredClone(a);
     const prev = this.saving.get(a.id) ?? Promise.resolve();
-    const next = prev
-      .then(() => this.persistence!.saveAlert(snapshot))
-      .catch(this.onPersistError)
-      .finally(() => {
-        if (this.saving.get(a.id) === next) this.saving.delete(a.id);
-      });
+    const attempt = prev.then(() => this.persistence!.saveAlert(snapshot));
+    this.lastAttempt.set(a.id, attempt);
+    const next = attempt.catch(this.onPersistError).finally(() => {
+      if (this.saving.get(a.id) === next) {
+        this.saving.delete(a.id);
+        this.lastAttempt.delete(a.id);
+      }
+    });
     this.saving.set(a.id, next);
+  }
+
+  /** Resolves once the alert's latest change is stored; rejects if that write failed. */
+  async saved(id: string): Promise<void> {
+    await this.lastAttempt.get(id);
   }
 
   /** Resolves when every alert change so far is stored. */

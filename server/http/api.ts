@@ -279,12 +279,20 @@ export function apiRoutes(deps: ApiDeps): Router {
     const a = await alertFor(req, res, 'alert.handle');
     if (!a) return;
     const u = user(req);
+    let updated;
     try {
-      res.json(action === 'ack' ? alerts.acknowledge(a.id, u.username, body.note) : alerts.resolve(a.id, u.username, body.note));
+      updated = action === 'ack' ? alerts.acknowledge(a.id, u.username, body.note) : alerts.resolve(a.id, u.username, body.note);
     } catch (e) {
       if (e instanceof AlertTransitionError) return void res.status(e.status).json({ error: e.message });
       throw e;
     }
+    // answer only once the step is durable: a 200 must survive a crash right after it
+    try {
+      await alerts.saved(updated.id);
+    } catch {
+      return void res.status(503).json({ error: 'the step was taken but could not be stored yet; it is retried, check the alert before repeating' });
+    }
+    res.json(updated);
   };
   r.post('/api/v1/alerts/:id/ack', auth, step('ack'));
   r.post('/api/v1/alerts/:id/resolve', auth, step('resolve'));
