@@ -85,12 +85,22 @@ interface FlatPath {
   turn: Float64Array;
   /** head[i]: change of heading from (i -> i + 2) to (i + 1 -> i + 3), for i + 3 < n. */
   head: Float64Array;
+  /** Whether turn and head are filled in (they are worked out when a feature first needs them). */
+  turned: boolean;
 }
 
 /** Turning over a baseline of two steps each side smooths the jitter of single points. */
 const B = 2;
 
-const scratch: FlatPath = { n: 0, x: new Float64Array(0), y: new Float64Array(0), seg: new Float64Array(0), turn: new Float64Array(0), head: new Float64Array(0) };
+const scratch: FlatPath = {
+  n: 0,
+  x: new Float64Array(0),
+  y: new Float64Array(0),
+  seg: new Float64Array(0),
+  turn: new Float64Array(0),
+  head: new Float64Array(0),
+  turned: false,
+};
 
 /** The scratch path sized for `n` points (its arrays grow, never shrink). */
 function scratchPath(n: number): FlatPath {
@@ -103,6 +113,7 @@ function scratchPath(n: number): FlatPath {
     scratch.head = new Float64Array(cap);
   }
   scratch.n = n;
+  scratch.turned = false;
   return scratch;
 }
 
@@ -114,8 +125,10 @@ function prepareSteps(p: FlatPath): FlatPath {
   return p;
 }
 
-/** Turns and changes of heading, once the steps are in. */
+/** Turns and changes of heading, once the steps are in (once). */
 function prepareTurns(p: FlatPath): FlatPath {
+  if (p.turned) return p;
+  p.turned = true;
   const { n, x, y, turn, head } = p;
   for (let i = 0; i < n; i++) {
     turn[i] = i >= B && i < n - B ? signedTurnDeg(x[i] - x[i - B], y[i] - y[i - B], x[i + B] - x[i], y[i + B] - y[i]) : 0;
@@ -130,7 +143,7 @@ function pathOfPoints(pts: readonly Pt[]): FlatPath {
     p.x[i] = pts[i][0];
     p.y[i] = pts[i][1];
   }
-  return prepareTurns(prepareSteps(p));
+  return prepareSteps(p);
 }
 
 /** A path from flat [t, x, y, t, x, y, ...] records, oldest first (the wander detector's state): steps only. */
@@ -240,17 +253,18 @@ function turnEvents(p: FlatPath, s: number, e: number, deg: number, gap: number)
   const n = e - s;
   // |turn| at each point of the range, in scratch (indices are relative to s)
   const mag = magScratch(n);
-  const cand: number[] = [];
+  let k = 0;
   for (let i = 0; i < n; i++) {
     mag[i] = i >= B && i < n - B ? Math.abs(p.turn[s + i]) : 0;
-    if (mag[i] >= deg) cand.push(i);
+    if (mag[i] >= deg) candBuf[k++] = i;
   }
-  if (cand.length === 0) return 0;
-  cand.sort((a, b) => mag[b] - mag[a]);
+  if (k === 0) return 0;
+  const cand = sortStrongestFirst(mag, k);
   // A point is blocked once a turn within `gap` of it is taken.
   const blocked = blockedScratch(n);
   let kept = 0;
-  for (const i of cand) {
+  for (let c = 0; c < k; c++) {
+    const i = cand[c];
     if (blocked[i]) continue;
     kept++;
     for (let k = Math.max(0, i - gap), end = Math.min(n - 1, i + gap); k <= end; k++) blocked[k] = 1;
@@ -259,9 +273,41 @@ function turnEvents(p: FlatPath, s: number, e: number, deg: number, gap: number)
 }
 
 let magBuf = new Float64Array(256);
+let candBuf = new Int32Array(256);
+let mergeBuf = new Int32Array(256);
 function magScratch(n: number): Float64Array {
-  if (magBuf.length < n) magBuf = new Float64Array(Math.max(n, 2 * magBuf.length));
+  if (magBuf.length < n) {
+    magBuf = new Float64Array(Math.max(n, 2 * magBuf.length));
+    candBuf = new Int32Array(magBuf.length);
+    mergeBuf = new Int32Array(magBuf.length);
+  }
   return magBuf;
+}
+
+/**
+ * candBuf[0..k) (ascending point indices) sorted by mag descending, equal magnitudes keeping their order:
+ * a bottom-up merge sort (stable), as the builtin sort with a comparator would order them, without a call
+ * per comparison. Returns the array holding the result (candBuf or mergeBuf).
+ */
+function sortStrongestFirst(mag: Float64Array, k: number): Int32Array {
+  let from = candBuf;
+  let to = mergeBuf;
+  for (let width = 1; width < k; width *= 2) {
+    for (let lo = 0; lo < k; lo += 2 * width) {
+      const mid = Math.min(lo + width, k);
+      const hi = Math.min(lo + 2 * width, k);
+      let a = lo;
+      let b = mid;
+      let o = lo;
+      while (a < mid && b < hi) to[o++] = mag[from[b]] > mag[from[a]] ? from[b++] : from[a++];
+      while (a < mid) to[o++] = from[a++];
+      while (b < hi) to[o++] = from[b++];
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  return from;
 }
 
 let blockedBuf = new Uint8Array(256);
@@ -271,56 +317,154 @@ function blockedScratch(n: number): Uint8Array {
   return blockedBuf;
 }
 
-/** Revisit grids of at most this many cells are dense arrays; larger areas (a long walk outdoors) a Map. */
-const DENSE_CELLS = 1 << 16;
-let cellHead = new Int32Array(1024);
-let cellTail = new Int32Array(1024);
-let nextInCell = new Int32Array(1024);
+/** Grid cells, as a hash table of cell coordinates (open addressing): per cell its first and last point. */
+let slotX = new Int32Array(512);
+let slotY = new Int32Array(512);
+let slotHead = new Int32Array(512);
+let slotTail = new Int32Array(512);
+/** A slot is in use in this pass when its stamp is the pass's: nothing to clear between passes. */
+let slotStamp = new Int32Array(512);
+let stamp = 0;
+let nextInCell = new Int32Array(512);
 
 export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeatures {
   const p = pathOfPoints(pts);
-  return features(p, 0, p.n, o);
+  return new RangeFeatures(p, 0, p.n, o).plain();
 }
 
-/** The features of points [s, e) of a prepared path. */
-function features(p: FlatPath, s: number, e: number, o: TravelOptions): TravelFeatures {
-  const n = e - s;
-  const { x, y } = p;
-  let pathM = 0;
-  for (let i = s + 1; i < e; i++) pathM += p.seg[i];
-  const netM = n > 1 ? hypot2(x[e - 1] - x[s], y[e - 1] - y[s]) : 0;
-  let x0 = Number.POSITIVE_INFINITY;
-  let y0 = Number.POSITIVE_INFINITY;
-  let x1 = Number.NEGATIVE_INFINITY;
-  let y1 = Number.NEGATIVE_INFINITY;
-  for (let i = s; i < e; i++) {
-    x0 = Math.min(x0, x[i]);
-    y0 = Math.min(y0, y[i]);
-    x1 = Math.max(x1, x[i]);
-    y1 = Math.max(y1, y[i]);
+/**
+ * The features of points [s, e) of a path, each worked out when first asked for: deciding that a path is
+ * not a pattern mostly fails on a cheap feature first (too few turn-backs, too little net turning), so
+ * the costly ones (revisits) are often never needed. Every value is the one `travelFeatures` gives.
+ */
+class RangeFeatures implements TravelFeatures {
+  readonly pathM: number;
+  private axis: { reversals: number; lateralM: number; endSpreadM: number } | null = null;
+  private box: [number, number, number, number] | null = null;
+  private counts: { revisits: number; same: number; back: number } | null = null;
+  private turnCount = -1;
+  private net = 0;
+  private netDone = false;
+
+  constructor(
+    private readonly p: FlatPath,
+    private readonly s: number,
+    private readonly e: number,
+    private readonly o: TravelOptions,
+  ) {
+    let pathM = 0;
+    for (let i = s + 1; i < e; i++) pathM += p.seg[i];
+    this.pathM = pathM;
   }
-  const extentM = n > 0 ? hypot2(x1 - x0, y1 - y0) : 0;
-  const turns = turnEvents(p, s, e, o.turnDeg, B);
-  // Net turning: the sum of the changes of heading over two steps (it telescopes, so jitter cancels and
-  // laps add up; the two-step baseline keeps a jittery point from flipping a heading).
-  let netTurnDeg = 0;
-  for (let i = s; i + 3 < e; i++) netTurnDeg += p.head[i];
-  const { reversals, lateralM, endSpreadM } = axisReversals(p, s, e, o.reversalM);
-  const { revisits, same, back } = revisitsOf(p, s, e, x0, y0, x1, y1, o);
-  return {
-    pathM,
-    netM,
-    extentM,
-    reversals,
-    lateralM,
-    endSpreadM,
-    netTurnDeg,
-    turns,
-    revisit: n > 0 ? revisits / n : 0,
-    revisitSame: n > 0 ? same / n : 0,
-    revisitBack: n > 0 ? back / n : 0,
-    revisitCross: n > 0 ? (revisits - same - back) / n : 0,
-  };
+
+  get netM(): number {
+    const { p, s, e } = this;
+    return e - s > 1 ? hypot2(p.x[e - 1] - p.x[s], p.y[e - 1] - p.y[s]) : 0;
+  }
+
+  get extentM(): number {
+    const [x0, y0, x1, y1] = this.bbox();
+    return this.e - this.s > 0 ? hypot2(x1 - x0, y1 - y0) : 0;
+  }
+
+  get reversals(): number {
+    return this.axisOf().reversals;
+  }
+
+  get lateralM(): number {
+    return this.axisOf().lateralM;
+  }
+
+  get endSpreadM(): number {
+    return this.axisOf().endSpreadM;
+  }
+
+  /** Net turning: the sum of the changes of heading over two steps (it telescopes, so jitter cancels and
+   *  laps add up; the two-step baseline keeps a jittery point from flipping a heading). */
+  get netTurnDeg(): number {
+    if (!this.netDone) {
+      const head = prepareTurns(this.p).head;
+      let net = 0;
+      for (let i = this.s; i + 3 < this.e; i++) net += head[i];
+      this.net = net;
+      this.netDone = true;
+    }
+    return this.net;
+  }
+
+  get turns(): number {
+    if (this.turnCount < 0) this.turnCount = turnEvents(prepareTurns(this.p), this.s, this.e, this.o.turnDeg, B);
+    return this.turnCount;
+  }
+
+  get revisit(): number {
+    const n = this.e - this.s;
+    return n > 0 ? this.revisitCounts().revisits / n : 0;
+  }
+
+  get revisitSame(): number {
+    const n = this.e - this.s;
+    return n > 0 ? this.revisitCounts().same / n : 0;
+  }
+
+  get revisitBack(): number {
+    const n = this.e - this.s;
+    return n > 0 ? this.revisitCounts().back / n : 0;
+  }
+
+  get revisitCross(): number {
+    const n = this.e - this.s;
+    const c = this.revisitCounts();
+    return n > 0 ? (c.revisits - c.same - c.back) / n : 0;
+  }
+
+  /** Every feature, as a plain object. */
+  plain(): TravelFeatures {
+    return {
+      pathM: this.pathM,
+      netM: this.netM,
+      extentM: this.extentM,
+      reversals: this.reversals,
+      lateralM: this.lateralM,
+      endSpreadM: this.endSpreadM,
+      netTurnDeg: this.netTurnDeg,
+      turns: this.turns,
+      revisit: this.revisit,
+      revisitSame: this.revisitSame,
+      revisitBack: this.revisitBack,
+      revisitCross: this.revisitCross,
+    };
+  }
+
+  private axisOf(): { reversals: number; lateralM: number; endSpreadM: number } {
+    return (this.axis ??= axisReversals(this.p, this.s, this.e, this.o.reversalM));
+  }
+
+  private bbox(): [number, number, number, number] {
+    if (!this.box) {
+      const { x, y } = this.p;
+      let x0 = Number.POSITIVE_INFINITY;
+      let y0 = Number.POSITIVE_INFINITY;
+      let x1 = Number.NEGATIVE_INFINITY;
+      let y1 = Number.NEGATIVE_INFINITY;
+      for (let i = this.s; i < this.e; i++) {
+        x0 = Math.min(x0, x[i]);
+        y0 = Math.min(y0, y[i]);
+        x1 = Math.max(x1, x[i]);
+        y1 = Math.max(y1, y[i]);
+      }
+      this.box = [x0, y0, x1, y1];
+    }
+    return this.box;
+  }
+
+  private revisitCounts(): { revisits: number; same: number; back: number } {
+    if (!this.counts) {
+      const [x0, y0, x1, y1] = this.bbox();
+      this.counts = revisitsOf(this.p, this.s, this.e, x0, y0, x1, y1, this.o);
+    }
+    return this.counts;
+  }
 }
 
 /**
@@ -342,11 +486,9 @@ function revisitsOf(
   const gap = Math.max(2, Math.ceil(8 / o.stepM));
   if (e - s <= gap) return counts;
   const cell = o.revisitM;
-  const gx0 = Math.floor(x0 / cell);
-  const gy0 = Math.floor(y0 / cell);
-  const w = Math.floor(x1 / cell) - gx0 + 1;
-  const h = Math.floor(y1 / cell) - gy0 + 1;
-  if (w * h <= DENSE_CELLS) revisitsDense(p, s, e, gap, cell, gx0, gy0, w, h, o.revisitM * o.revisitM, counts);
+  // Cell coordinates must fit 32 bits for the table (they do for any site: 1.5 m cells over 3,000 km).
+  const lim = 2 ** 30 * cell;
+  if (Math.abs(x0) < lim && Math.abs(x1) < lim && Math.abs(y0) < lim && Math.abs(y1) < lim) revisitsHashed(p, s, e, gap, cell, o.revisitM * o.revisitM, counts);
   else revisitsSparse(p, s, e, gap, cell, o.revisitM * o.revisitM, counts);
   return counts;
 }
@@ -365,46 +507,71 @@ function countRevisit(p: FlatPath, s: number, e: number, i: number, hit: number,
   else if (c < -0.5) counts.back++;
 }
 
-/** The grid as arrays over the cells of the range's bounding box: per cell its first and last point, per point the next. */
-function revisitsDense(
+/** The slot of cell (cx, cy), or -1; with `add`, a new slot for it when it has none. */
+function slotOf(cx: number, cy: number, mask: number, add: boolean): number {
+  let h = (Math.imul(cx, 73856093) ^ Math.imul(cy, 19349663)) & mask;
+  for (;;) {
+    if (slotStamp[h] !== stamp) {
+      if (!add) return -1;
+      slotStamp[h] = stamp;
+      slotX[h] = cx;
+      slotY[h] = cy;
+      slotHead[h] = -1;
+      return h;
+    }
+    if (slotX[h] === cx && slotY[h] === cy) return h;
+    h = (h + 1) & mask;
+  }
+}
+
+/** The grid as a hash table of the cells in use: work in proportion to the points, whatever area they cover. */
+function revisitsHashed(
   p: FlatPath,
   s: number,
   e: number,
   gap: number,
   cell: number,
-  gx0: number,
-  gy0: number,
-  w: number,
-  h: number,
   r2: number,
   counts: { revisits: number; same: number; back: number },
 ): void {
-  if (cellHead.length < w * h) {
-    cellHead = new Int32Array(Math.max(w * h, 2 * cellHead.length));
-    cellTail = new Int32Array(cellHead.length);
+  let size = 64;
+  while (size < 2 * (e - s)) size *= 2;
+  if (slotX.length < size) {
+    slotX = new Int32Array(size);
+    slotY = new Int32Array(size);
+    slotHead = new Int32Array(size);
+    slotTail = new Int32Array(size);
+    slotStamp = new Int32Array(size);
+    stamp = 0;
   }
   if (nextInCell.length < e) nextInCell = new Int32Array(Math.max(e, 2 * nextInCell.length));
-  const head = cellHead;
-  const tail = cellTail;
+  if (++stamp > 0x7fffffff - 1) {
+    slotStamp.fill(0);
+    stamp = 1;
+  }
+  const mask = size - 1;
+  const head = slotHead;
+  const tail = slotTail;
   const next = nextInCell;
-  head.fill(-1, 0, w * h);
   const { x, y } = p;
   for (let i = s + gap; i < e; i++) {
     const j0 = i - gap;
-    const c0 = (Math.floor(x[j0] / cell) - gx0) * h + (Math.floor(y[j0] / cell) - gy0);
+    const c0 = slotOf(Math.floor(x[j0] / cell), Math.floor(y[j0] / cell), mask, true);
     next[j0] = -1;
     if (head[c0] < 0) head[c0] = j0;
     else next[tail[c0]] = j0;
     tail[c0] = j0;
     const px = x[i];
     const py = y[i];
-    const cx = Math.floor(px / cell) - gx0;
-    const cy = Math.floor(py / cell) - gy0;
+    const cx = Math.floor(px / cell);
+    const cy = Math.floor(py / cell);
     let hit = -1;
     let bestD = r2;
-    for (let gx = Math.max(0, cx - 1), gxEnd = Math.min(w - 1, cx + 1); gx <= gxEnd; gx++) {
-      for (let gy = Math.max(0, cy - 1), gyEnd = Math.min(h - 1, cy + 1); gy <= gyEnd; gy++) {
-        for (let j = head[gx * h + gy]; j >= 0; j = next[j]) {
+    for (let gx = cx - 1; gx <= cx + 1; gx++) {
+      for (let gy = cy - 1; gy <= cy + 1; gy++) {
+        const c = slotOf(gx, gy, mask, false);
+        if (c < 0) continue;
+        for (let j = head[c]; j >= 0; j = next[j]) {
           const dx = px - x[j];
           const dy = py - y[j];
           const d = dx * dx + dy * dy;
@@ -485,31 +652,33 @@ function isRandom(f: TravelFeatures, o: TravelOptions): boolean {
  * 2× and 4× minPathM metres), so walking to the place where someone then paces does not hide the pacing.
  */
 export function classifyTravel(pts: readonly Pt[], o: TravelOptions): { pattern: TravelPattern; features: TravelFeatures } {
-  return classifyPath(pathOfPoints(pts), o);
+  const { pattern, features } = classifyPath(pathOfPoints(pts), o);
+  return { pattern, features: features.plain() };
 }
 
 /**
  * `classifyTravel` of the points of flat [t, x, y, ...] records, oldest first (no copy into pairs: the
- * wander detector keeps its path so). A path shorter than minPathM is 'none' without features: the
- * features are only worked out for a path long enough to have a pattern.
+ * wander detector keeps its path so), for alerting: the features come only with a restless pattern
+ * (pacing, lapping, random), and a path shorter than minPathM is 'none' without more ado.
  */
 export function classifyTravelRecords(
   records: readonly number[],
   o: TravelOptions,
-): { pattern: 'none'; features: null } | { pattern: Exclude<TravelPattern, 'none'>; features: TravelFeatures } {
+): { pattern: 'none' | 'direct'; features: null } | { pattern: 'pacing' | 'lapping' | 'random'; features: TravelFeatures } {
   const p = pathOfRecords(records);
   let pathM = 0;
   for (let i = 1; i < p.n; i++) pathM += p.seg[i];
   if (pathM < o.minPathM) return { pattern: 'none', features: null };
-  const r = classifyPath(prepareTurns(p), o);
-  return r as { pattern: Exclude<TravelPattern, 'none'>; features: TravelFeatures };
+  const { pattern, features } = classifyPath(p, o);
+  if (pattern === 'none' || pattern === 'direct') return { pattern, features: null };
+  return { pattern, features: features.plain() };
 }
 
-function classifyPath(p: FlatPath, o: TravelOptions): { pattern: TravelPattern; features: TravelFeatures } {
+function classifyPath(p: FlatPath, o: TravelOptions): { pattern: TravelPattern; features: RangeFeatures } {
   const n = p.n;
-  const all = features(p, 0, n, o);
+  const all = new RangeFeatures(p, 0, n, o);
   if (all.pathM < o.minPathM) return { pattern: 'none', features: all };
-  const suffixes: TravelFeatures[] = [all];
+  const suffixes: RangeFeatures[] = [all];
   for (const len of [4 * o.minPathM, 2 * o.minPathM]) {
     if (all.pathM <= len * 1.2) continue;
     let acc = 0;
@@ -518,7 +687,7 @@ function classifyPath(p: FlatPath, o: TravelOptions): { pattern: TravelPattern; 
       acc += p.seg[i];
       i--;
     }
-    suffixes.push(features(p, i, n, o));
+    suffixes.push(new RangeFeatures(p, i, n, o));
   }
   for (const f of suffixes) if (isPacing(f, o)) return { pattern: 'pacing', features: f };
   for (const f of suffixes) if (isLapping(f, o)) return { pattern: 'lapping', features: f };
