@@ -147,6 +147,11 @@ export class FixNormalizer {
     return { fixes, rejected, unknownTags };
   }
 
+  /** Undo the order guard for fixes that could not be made durable, so their retry is accepted. */
+  forget(fixes: readonly Fix[]): void {
+    for (const f of fixes) this.last.delete(f.tagId);
+  }
+
   /** The tag's order guard: null admits the fix and makes it the tag's latest. */
   private admit(fix: Fix): Pick<Rejection, 'code' | 'reason'> | null {
     const prev = this.last.get(fix.tagId);

@@ -47,12 +47,15 @@ export class Pipeline {
   }
 
   /**
-   * Normalise, make durable (if configured), then feed the live map and the geo core. Fixes go
-   * to detection only after they are durable, so an alert never rests on a fix a crash could lose.
+   * Normalise, feed the live map and the geo core at once, then make the batch durable (if
+   * configured) before answering. Detection does not wait for the disk: an fsync that takes 200 ms
+   * must not delay a wandering alert by 200 ms. If the durable write fails the caller gets an error
+   * (no 202) and the tags' order guards are reset, so the device's retry is accepted, not refused
+   * as a duplicate.
    */
   async ingest(raw: readonly unknown[], key: IngestKey, source: string, now = Date.now()): Promise<IngestReport> {
     const batch = this.normalizer.normalize(raw, key, now);
-    if (this.durable && batch.fixes.length > 0) await this.durable(batch.fixes);
+    const written = this.durable && batch.fixes.length > 0 ? this.durable(batch.fixes) : null;
     // staff first: a nurse's fix in the same batch says whether the resident beside her is escorted
     const residentFixes: Fix[] = [];
     for (const fix of batch.fixes) {
@@ -66,6 +69,14 @@ export class Pipeline {
       this.geo.submit(fix, this.escorts.isEscorted(fix));
     }
     for (const l of this.fixListeners) l(batch.fixes);
+    if (written) {
+      try {
+        await written;
+      } catch (err) {
+        this.normalizer.forget(batch.fixes);
+        throw err;
+      }
+    }
     this.metrics.fixesAccepted.inc(batch.fixes.length, { source });
     for (const r of batch.rejected) this.metrics.fixesRejected.inc(1, { source, code: r.code });
     return { accepted: batch.fixes.length, rejected: batch.rejected, unknownTags: batch.unknownTags };
