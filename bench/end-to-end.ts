@@ -6,7 +6,9 @@
  *   npx tsx bench/end-to-end.ts [--tags 2000] [--batch 500] [--seconds 10] [--rates 5000,10000,20000,30000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import { io } from 'socket.io-client';
@@ -52,7 +54,8 @@ async function freePort(): Promise<number> {
 
 async function startServerProcess(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', DEMO: 'on', GEO_WORKERS: WORKERS, LOG_LEVEL: 'warn' },
+    // a fresh data directory: alerts left open by an earlier run would swallow this run's probes
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', DEMO: 'on', GEO_WORKERS: WORKERS, LOG_LEVEL: 'warn', DATA_DIR: mkdtempSync(join(tmpdir(), 'carewatch-bench-')) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 300; i++) {
@@ -120,6 +123,8 @@ async function main() {
       if (a.state === 'open' && !received.has(a.residentId)) received.set(a.residentId, performance.now());
     });
     await new Promise<void>((r) => socket.once('hello', () => r()));
+    socket.on('disconnect', (reason) => console.log(`# socket disconnected: ${reason}`));
+    socket.on('connect_error', (err) => console.log(`# socket connect error: ${err.message}`));
     // a live-map viewer on every floor, so frame fan-out is part of the load
     for (const f of new Set(corridors.map((c) => c.properties.floorId))) socket.emit('floor:subscribe', { floorId: f }, () => {});
 
@@ -147,6 +152,16 @@ async function main() {
 
     const processed = async () =>
       Number((await (await fetch(`${base}/metrics`)).text()).match(/carewatch_geo_fixes_processed_total (\d+)/)?.[1] ?? NaN);
+    // warm-up (JIT, first GCs, first WAL segment), not reported
+    await autocannon({
+      url: `${base}/api/v1/positions`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      connections: 4,
+      overallRate: RATES[0] / BATCH,
+      duration: 5,
+      requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
+    });
     for (const rate of RATES) {
       const reqPerSec = rate / BATCH;
       const before = await processed();
@@ -159,6 +174,8 @@ async function main() {
         sent.set(p.residentId, performance.now());
         void post(`${base}/api/v1/positions`, [{ tagId: p.tagId, ts: Date.now(), floorId: p.floorId, x: p.x, y: p.y, accuracy: 0.3 }], {
           authorization: `Bearer ${KEY}`,
+        }).then(async (r) => {
+          if (r.status !== 202) console.log(`# probe ${p.tagId} refused: ${r.status} ${await r.text()}`);
         });
       }, (SECONDS * 1000) / (PROBES_PER_RATE + 1));
       const result = await autocannon({
@@ -174,10 +191,13 @@ async function main() {
       // fixes through the geo core per second of the phase (what was accepted AND processed)
       const sustained = ((await processed()) - before) / ((performance.now() - started) / 1000);
       await new Promise((r) => setTimeout(r, 1000));
+      const missed: string[] = [];
       for (const [rid, t0] of sent) {
         const t1 = received.get(rid);
         if (t1 !== undefined) latencies.push(t1 - t0);
+        else missed.push(rid);
       }
+      if (missed.length) console.log(`# no alert within 1 s for ${missed.join(', ')}`);
       console.log(
         `| ${rate} | ${Math.round(sustained)} | ${result.latency.p50} | ${result.latency.p99} | ${pct(latencies, 50).toFixed(1)} | ${pct(latencies, 99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} | ${latencies.length}/${sent.size} | ${result.non2xx} |`,
       );
@@ -186,6 +206,9 @@ async function main() {
     const accepted = metrics.match(/carewatch_fixes_accepted_total\{source="http"\} (\d+)/)?.[1];
     const rejected = [...metrics.matchAll(/carewatch_fixes_rejected_total\{([^}]*)\} (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);
     console.log(`# server counted ${accepted} fixes accepted; rejected: ${rejected.join(', ') || 'none'}`);
+    const raised = [...metrics.matchAll(/carewatch_alerts_raised_total\{([^}]*)\} (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);
+    console.log(`# alerts raised: ${raised.join(', ') || 'none'}; probe alerts received: ${received.size}`);
+    console.log(`# ${metrics.split('\n').filter((l) => /dead_workers |detector_failures_total\{|geo_inflight/.test(l)).join('; ') || 'no worker failures'}`);
     socket.close();
   } finally {
     server.kill('SIGTERM');
