@@ -46,7 +46,7 @@ export function processFix(
     entered: m.entered,
     exited: m.exited,
     escorted: extra.escorted,
-    place: new FixPlace(ctx.zones, fix.floorId, fix.x, fix.y),
+    place: new FixPlace(ctx.zones, fix),
   };
   const alerts: AlertCandidate[] = [];
   const failures: DetectorFailure[] = [];

@@ -146,13 +146,18 @@ function pathOfPoints(pts: readonly Pt[]): FlatPath {
   return prepareSteps(p);
 }
 
-/** A path from flat [t, x, y, t, x, y, ...] records, oldest first (the wander detector's state): steps only. */
-function pathOfRecords(rec: readonly number[]): FlatPath {
-  const n = Math.floor(rec.length / 3);
+/** A path from flat [t, x, y, t, x, y, ...] records in one or more chunks, oldest first (the wander detector's state): steps only. */
+function pathOfRecords(chunks: readonly (readonly number[])[]): FlatPath {
+  let n = 0;
+  for (const c of chunks) n += Math.floor(c.length / 3);
   const p = scratchPath(n);
-  for (let i = 0; i < n; i++) {
-    p.x[i] = rec[3 * i + 1];
-    p.y[i] = rec[3 * i + 2];
+  let i = 0;
+  for (const c of chunks) {
+    for (let k = 0; k + 2 < c.length; k += 3) {
+      p.x[i] = c[k + 1];
+      p.y[i] = c[k + 2];
+      i++;
+    }
   }
   return prepareSteps(p);
 }
@@ -267,7 +272,7 @@ function turnEvents(p: FlatPath, s: number, e: number, deg: number, gap: number)
     const i = cand[c];
     if (blocked[i]) continue;
     kept++;
-    for (let k = Math.max(0, i - gap), end = Math.min(n - 1, i + gap); k <= end; k++) blocked[k] = 1;
+    for (let j = Math.max(0, i - gap), end = Math.min(n - 1, i + gap); j <= end; j++) blocked[j] = 1;
   }
   return kept;
 }
@@ -657,12 +662,12 @@ export function classifyTravel(pts: readonly Pt[], o: TravelOptions): { pattern:
 }
 
 /**
- * `classifyTravel` of the points of flat [t, x, y, ...] records, oldest first (no copy into pairs: the
- * wander detector keeps its path so), for alerting: the features come only with a restless pattern
+ * `classifyTravel` of the points of flat [t, x, y, ...] records in chunks, oldest first (no copy into pairs:
+ * the wander detector keeps its path so), for alerting: the features come only with a restless pattern
  * (pacing, lapping, random), and a path shorter than minPathM is 'none' without more ado.
  */
 export function classifyTravelRecords(
-  records: readonly number[],
+  records: readonly (readonly number[])[],
   o: TravelOptions,
 ): { pattern: 'none' | 'direct'; features: null } | { pattern: 'pacing' | 'lapping' | 'random'; features: TravelFeatures } {
   const p = pathOfRecords(records);

@@ -19,6 +19,8 @@ export class World {
   private readonly floors = new Map<string, Floor>();
   private readonly sites = new Map<string, Site>();
   private readonly contexts = new Map<string, DetectorContext>();
+  /** Per site, the rules of its residents without overrides of their own: one shared (read-only) object. */
+  private readonly siteRules = new Map<string, RuleParams>();
 
   constructor(data: WorldData, readonly defaults: RuleParams = DEFAULT_RULES) {
     this.zones = new ZoneIndex(data.zones);
@@ -41,11 +43,24 @@ export class World {
     this.contexts.set(resident.id, {
       site: { id: site.id, timeZone: site.timeZone, nightWindow: site.nightWindow },
       resident,
-      rules: mergeRules(this.defaults, site.rules, resident.rules),
+      rules: this.rulesFor(site, resident),
       zones,
       zone: (id) => zones.zone(id),
       floor: (id) => this.floors.get(id),
     });
+  }
+
+  /**
+   * Site defaults merged with site and resident overrides. Residents without overrides share one object
+   * per site, so detectors reading a rule section for fix after fix of different residents find the one
+   * they merged last (detect/params.ts).
+   */
+  private rulesFor(site: Site, resident: Resident): RuleParams {
+    const own = resident.rules;
+    if (own && Object.values(own).some((v) => v !== undefined)) return mergeRules(this.defaults, site.rules, own);
+    let rules = this.siteRules.get(site.id);
+    if (!rules) this.siteRules.set(site.id, (rules = mergeRules(this.defaults, site.rules)));
+    return rules;
   }
 
   context(residentId: string): DetectorContext | undefined {

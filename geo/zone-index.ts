@@ -75,6 +75,9 @@ export class ZoneIndex {
   private readonly halfWidths: Float64Array;
   /** Candidates of a box query (near), reused. */
   private readonly scratch: number[] = [];
+  /** Zone kinds under each node of the R-trees, as masks of kindBits (see searchBox). */
+  private readonly nodeKinds = new Map<TreeNode, number>();
+  private readonly kindBits = new Map<ZoneKind, number>();
   /** The R-tree walk's stacks, reused (see searchBox). */
   private readonly nodeStack: TreeNode[] = [];
   private readonly allStack: TreeNode[] = [];
@@ -129,7 +132,9 @@ export class ZoneIndex {
     this.zoneRing[zones.length] = r;
     const b = this.bbox;
     for (const [floorId, ids] of perFloor) {
-      this.trees.set(floorId, new RBush<TreeEntry>().load(ids.map((i) => ({ minX: b[4 * i], minY: b[4 * i + 1], maxX: b[4 * i + 2], maxY: b[4 * i + 3], i }))));
+      const tree = new RBush<TreeEntry>().load(ids.map((i) => ({ minX: b[4 * i], minY: b[4 * i + 1], maxX: b[4 * i + 2], maxY: b[4 * i + 3], i })));
+      this.trees.set(floorId, tree);
+      this.markKinds(tree.toJSON() as TreeNode);
       this.grids.set(floorId, this.grid(ids));
     }
   }
@@ -209,7 +214,7 @@ export class ZoneIndex {
     if (!t) return [];
     const cand = this.scratch;
     cand.length = 0;
-    this.searchBox(t, x - radiusM, y - radiusM, x + radiusM, y + radiusM, cand);
+    this.searchBox(t, x - radiusM, y - radiusM, x + radiusM, y + radiusM, cand, kinds ? this.kindMask(kinds) : -1);
     const out: NearZone[] = [];
     for (const i of cand) {
       if (kinds && !kinds.includes(this.kinds[i])) continue;
@@ -309,19 +314,25 @@ export class ZoneIndex {
   }
 
   /** Integer ids of the zones whose bounding box meets the box, appended to `out`. */
-  private searchBox(t: RBush<TreeEntry>, minX: number, minY: number, maxX: number, maxY: number, out: number[]): void {
-    // rbush's own search, walked here over its tree (the toJSON form) with stacks kept between queries:
-    // the same entries in the same order (near() sorts stably, so ties keep it), without two arrays a query.
+  /**
+   * Integer ids of the zones whose bounding box meets the box, appended to `out`, in the order rbush's own
+   * search gives them (near() sorts stably, so zones at the same distance keep it). Its walk, done here over
+   * its tree (the toJSON form) with stacks kept between queries: no two arrays a query, and subtrees without
+   * a zone of the kinds asked for (`mask`, bits of kindBits) are skipped, which leaves the others' order as it is.
+   */
+  private searchBox(t: RBush<TreeEntry>, minX: number, minY: number, maxX: number, maxY: number, out: number[], mask = -1): void {
     let node: TreeNode | undefined = t.toJSON() as TreeNode;
     if (!(node.minX <= maxX && node.minY <= maxY && node.maxX >= minX && node.maxY >= minY)) return;
     const stack = this.nodeStack;
+    const masks = this.nodeKinds;
     while (node) {
       const children = node.children;
       for (let k = 0; k < children.length; k++) {
         const c = children[k];
         if (c.minX <= maxX && c.minY <= maxY && c.maxX >= minX && c.maxY >= minY) {
           if (node.leaf) out.push((c as TreeEntry).i);
-          else if (minX <= c.minX && minY <= c.minY && c.maxX <= maxX && c.maxY <= maxY) this.allEntries(c as TreeNode, out);
+          else if (mask !== -1 && (masks.get(c as TreeNode)! & mask) === 0) continue;
+          else if (minX <= c.minX && minY <= c.minY && c.maxX <= maxX && c.maxY <= maxY) this.allEntries(c as TreeNode, out, mask);
           else stack.push(c as TreeNode);
         }
       }
@@ -329,15 +340,38 @@ export class ZoneIndex {
     }
   }
 
-  /** Every entry under a node, in rbush's order (its `_all`). */
-  private allEntries(from: TreeNode, out: number[]): void {
+  /** Every entry under a node, in rbush's order (its `_all`), skipping subtrees without the kinds in `mask`. */
+  private allEntries(from: TreeNode, out: number[], mask: number): void {
     const stack = this.allStack;
+    const masks = this.nodeKinds;
     let node: TreeNode | undefined = from;
     while (node) {
       if (node.leaf) for (const c of node.children) out.push((c as TreeEntry).i);
-      else for (const c of node.children) stack.push(c as TreeNode);
+      else for (const c of node.children) if (mask === -1 || (masks.get(c as TreeNode)! & mask) !== 0) stack.push(c as TreeNode);
       node = stack.pop();
     }
+  }
+
+  /** Bit of a zone kind (kinds get bits as they are first seen; 30 at most, then all share the last). */
+  private kindBit(kind: ZoneKind): number {
+    let bit = this.kindBits.get(kind);
+    if (bit === undefined) this.kindBits.set(kind, (bit = 1 << Math.min(this.kindBits.size, 30)));
+    return bit;
+  }
+
+  private kindMask(kinds: readonly ZoneKind[]): number {
+    let mask = 0;
+    for (const k of kinds) mask |= this.kindBits.get(k) ?? 0;
+    return mask;
+  }
+
+  /** The kinds of zone under each inner node of a tree, as a mask. */
+  private markKinds(node: TreeNode): number {
+    let mask = 0;
+    if (node.leaf) for (const c of node.children) mask |= this.kindBit(this.kinds[(c as TreeEntry).i]);
+    else for (const c of node.children) mask |= this.markKinds(c as TreeNode);
+    this.nodeKinds.set(node, mask);
+    return mask;
   }
 }
 

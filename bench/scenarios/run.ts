@@ -1,17 +1,5 @@
 import { DETECTORS } from '../../geo/detect';
-import { bathroomLong } from '../../geo/detect/bathroom-long';
-import { exitLingering } from '../../geo/detect/exit-lingering';
-import { fallAccel } from '../../geo/detect/fall-accel';
-import { fallDevice } from '../../geo/detect/fall-device';
-import { fallHeight } from '../../geo/detect/fall-height';
-import { inactivity } from '../../geo/detect/inactivity';
-import { lowBattery } from '../../geo/detect/low-battery';
-import { outOfBed } from '../../geo/detect/out-of-bed';
-import { sos } from '../../geo/detect/sos';
-import { tagSilent } from '../../geo/detect/tag-silent';
-import { tamper } from '../../geo/detect/tamper';
 import type { Detector } from '../../geo/detect/types';
-import { wanderPattern } from '../../geo/detect/wander-pattern';
 import type { AlertCandidate, Fix, Resident, RuleOverrides, Site } from '../../geo/model';
 import { initialTagState, processFix, processTick } from '../../geo/tag-pipeline';
 import { World } from '../../geo/world';

@@ -1,9 +1,9 @@
 import type { EpochMs } from '../model';
-import { candidateAt, inBathroom } from './candidate';
+import { candidateAt, inBathroom, NO_ALERTS } from './candidate';
 import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
 import { extendStreak, NO_STREAK, type Streak } from './streak';
-import { ruleSection } from './params';
+import { ruleReader } from './params';
 import { placeOf } from './place';
 import type { Detector, DetectorContext, DetectorResult } from './types';
 
@@ -15,6 +15,8 @@ export interface BathroomLongRules {
   /** Only in the night window (by day staff are around and visits are longer: bathing, help). */
   nightOnly: boolean;
 }
+
+const rulesOf = ruleReader<BathroomLongRules>('bathroomLong');
 
 export interface BathroomLongState {
   inSince: EpochMs | null;
@@ -52,7 +54,7 @@ export const bathroomLong: Detector<BathroomLongState> = {
         const detail = 'left the bathroom';
         return { state: s, alerts: [candidateAt('bathroom_long', 'high', fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
       }
-      return { state: s, alerts: [] };
+      return { state: s, alerts: NO_ALERTS };
     }
     return check(s, fix.ts, input.inside, ctx);
   },
@@ -62,15 +64,15 @@ export const bathroomLong: Detector<BathroomLongState> = {
 };
 
 function check(s: BathroomLongState, now: EpochMs, inside: readonly string[], ctx: DetectorContext): DetectorResult<BathroomLongState> {
-  const rules = ruleSection<BathroomLongRules>(ctx.rules, 'bathroomLong');
-  if (!rules.enabled || s.alerted || s.inSince === null || s.charging.charging) return { state: s, alerts: [] };
+  const rules = rulesOf(ctx.rules);
+  if (!rules.enabled || s.alerted || s.inSince === null || s.charging.charging) return { state: s, alerts: NO_ALERTS };
   let from = s.inSince;
   if (rules.nightOnly) {
     const night = nightStart(now, ctx);
-    if (night === null) return { state: s, alerts: [] };
+    if (night === null) return { state: s, alerts: NO_ALERTS };
     from = Math.max(from, night);
   }
-  if (now - from < rules.minutes * 60_000) return { state: s, alerts: [] };
+  if (now - from < rules.minutes * 60_000) return { state: s, alerts: NO_ALERTS };
   const detail = `in the bathroom for ${Math.round((now - s.inSince) / 60_000)} min`;
   return { state: { ...s, alerted: true }, alerts: [candidateAt('bathroom_long', 'high', s, inside, now, ctx, { detail })] };
 }

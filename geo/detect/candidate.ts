@@ -1,6 +1,12 @@
 import type { AlertCandidate, AlertKind, EpochMs, Fix, Severity, ZoneKind } from '../model';
 import type { DetectorContext, StepInput, TickInput } from './types';
 
+/**
+ * The alerts of a step or tick that raises none: one shared, frozen empty list (most steps raise none, and
+ * a fresh array each time is garbage on every fix for every detector).
+ */
+export const NO_ALERTS: AlertCandidate[] = Object.freeze([]) as unknown as AlertCandidate[];
+
 /** Which zone an alert names when the tag is in several: the most specific place a nurse walks to. */
 const SPECIFICITY: readonly ZoneKind[] = [
   'bed',

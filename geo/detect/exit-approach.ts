@@ -1,3 +1,4 @@
+import { NO_ALERTS } from './candidate';
 import { placeOf } from './place';
 import type { Detector } from './types';
 
@@ -26,23 +27,23 @@ export const exitApproach: Detector<ExitApproachState> = {
   step(state, input, ctx) {
     const { fix, escorted } = input;
     const p = ctx.rules.exitApproach;
-    if (p.wanderRiskOnly && !ctx.resident.wanderRisk) return { state, alerts: [] };
+    if (p.wanderRiskOnly && !ctx.resident.wanderRisk) return { state, alerts: NO_ALERTS };
     if (state.near) {
       const z = ctx.zone(state.near);
       if (z && z.floorId === fix.floorId) {
         const h = ctx.rules.hysteresis;
         const extra = Math.max(REARM_EXTRA_M, Math.min(h.maxMarginM, fix.accuracy * h.accuracyFactor));
         if (ctx.zones.signedDistance(state.near, fix.x, fix.y) <= p.radiusM + extra) {
-          return { state: state.away ? { near: state.near, away: 0 } : state, alerts: [] };
+          return { state: state.away ? { near: state.near, away: 0 } : state, alerts: NO_ALERTS };
         }
         const away = (state.away ?? 0) + 1;
-        if (away < h.minFixes) return { state: { near: state.near, away }, alerts: [] };
+        if (away < h.minFixes) return { state: { near: state.near, away }, alerts: NO_ALERTS };
       }
     }
     const exits = placeOf(input, ctx.zones).exitsWithin(p.radiusM);
-    if (exits.length === 0) return { state: { near: null, away: 0 }, alerts: [] };
+    if (exits.length === 0) return { state: { near: null, away: 0 }, alerts: NO_ALERTS };
     const exit = exits[0];
-    if (escorted) return { state: { near: exit.id, away: 0 }, alerts: [] };
+    if (escorted) return { state: { near: exit.id, away: 0 }, alerts: NO_ALERTS };
     return {
       state: { near: exit.id, away: 0 },
       alerts: [

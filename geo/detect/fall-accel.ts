@@ -1,7 +1,8 @@
 import { angleDeg, magnitude, resample } from '../accel';
 import type { Fix } from '../model';
-import { candidateAt } from './candidate';
-import { ruleSection } from './params';
+import { candidateAt, NO_ALERTS } from './candidate';
+import { ruleReader } from './params';
+import { placeOf } from './place';
 import type { Detector, DetectorResult } from './types';
 
 /** Rule section `fallAccel`. */
@@ -25,6 +26,8 @@ export interface FallAccelRules {
   maxClusterMs: number;
 }
 
+const rulesOf = ruleReader<FallAccelRules>('fallAccel');
+
 interface Pending {
   /** Impacts of this cluster within `maxClusterMs` of the last: [t, pre x, pre y, pre z]. */
   impacts: [number, number, number, number][];
@@ -44,8 +47,13 @@ export interface FallAccelState {
   /** Time of the newest sample, ms; null before any. */
   lastTs: number | null;
   hz: number;
-  /** The last preFromMs of samples, flat [x, y, z, x, y, z, ...], oldest first, at `hz`. */
-  buf: number[];
+  /**
+   * The last preFromMs of samples at `hz`, oldest first: the last `n` samples of these chunks (one a fix,
+   * each flat [x, y, z, x, y, z, ...]). A fix adds its samples as a new chunk and drops the chunks no longer
+   * needed; the others are shared with the previous state, not copied.
+   */
+  buf: number[][];
+  n: number;
   pending: Pending | null;
 }
 
@@ -61,6 +69,7 @@ export interface AccelVerdict {
 /**
  * Feed samples (already at `rules.rateHz`, the newest at `endTs`) through the impact -> posture change ->
  * stillness state machine. Exposed for the evaluation, which streams recorded trials through it.
+ * `magnitudes`, when given, are those of `samples` (shared with other detectors of the same fix).
  *
  * Impacts cluster: every impact restarts the wait for the "after" window, so a fall is judged only once
  * `postEndMs` have passed without another impact (a knee then the hip; jogging never settles, so is never
@@ -72,31 +81,34 @@ export function feedSamples(
   samples: readonly (readonly number[])[],
   endTs: number,
   rules: FallAccelRules,
+  magnitudes?: ArrayLike<number>,
 ): { state: FallAccelState; verdicts: AccelVerdict[] } {
   const hz = rules.rateHz;
   const period = 1000 / hz;
-  let lastTs = state.lastTs;
+  // The newest sample's time as a plain number (a `number | null` variable would box every double stored).
+  let seen = state.lastTs !== null;
+  let lastTs = state.lastTs ?? 0;
   // Updated in place from here on: a copy, so the state passed in stays as it was.
   let pending: Pending | null = state.pending ? { ...state.pending } : null;
-  let prev = state.hz === hz ? state.buf : [];
+  let prev = state.hz === hz ? bufferOf(state) : NO_BUFFER;
   const verdicts: AccelVerdict[] = [];
   const n = samples.length;
   const firstTs = endTs - (n - 1) * period;
   // A gap in the stream breaks the timeline: forget what came before it.
-  if (lastTs !== null && firstTs - lastTs > 2.5 * period + 1000) {
-    prev = [];
+  if (seen && firstTs - lastTs > 2.5 * period + 1000) {
+    prev = NO_BUFFER;
     pending = null;
   }
   // The buffer is the last keepN samples of the previous buffer followed by this fix's new samples; it is
-  // read only at an impact, so it is built once at the end rather than pushed to and trimmed per sample.
+  // read only at an impact, so it is put together once at the end rather than pushed to and trimmed per sample.
   const keepN = Math.ceil((rules.preFromMs / 1000) * hz);
-  const buf: PreBuffer = { prev, p: prev.length / 3, samples, first: n, pushed: 0, keepN };
+  const buf: PreBuffer = { prev, flat: null, samples, first: n, pushed: 0, keepN };
   for (let i = 0; i < n; i++) {
     const t = firstTs + i * period;
-    if (lastTs !== null && t <= lastTs + period / 2) continue; // overlapping windows: seen already
+    if (seen && t <= lastTs + period / 2) continue; // overlapping windows: seen already
     if (buf.pushed === 0) buf.first = i;
     const s = samples[i];
-    const m = magnitude(s);
+    const m = magnitudes ? magnitudes[i] : magnitude(s);
     if (m >= rules.impactG) {
       const pre = preMean(buf, hz, rules);
       const impacts = (pending?.impacts ?? []).filter(([ti]) => ti >= t - rules.maxClusterMs);
@@ -116,18 +128,41 @@ export function feedSamples(
     }
     buf.pushed++;
     lastTs = t;
+    seen = true;
   }
-  return { state: { lastTs, hz, buf: keptSamples(buf), pending }, verdicts };
+  const kept = keptSamples(buf);
+  return { state: { lastTs: seen ? lastTs : null, hz, buf: kept.chunks, n: kept.n, pending }, verdicts };
+}
+
+/** The previous buffer: its chunks and how many of their last samples it holds. */
+interface Buffer {
+  chunks: number[][];
+  n: number;
+}
+
+const NO_BUFFER: Buffer = { chunks: [], n: 0 };
+
+/** A state's buffer; a state stored before chunks (one flat array, no `n`) reads as one chunk. */
+function bufferOf(state: FallAccelState): Buffer {
+  const raw = state.buf as (number[] | number)[];
+  const chunks = raw.length > 0 && typeof raw[0] === 'number' ? [raw as number[]] : (raw as number[][]);
+  let n = state.n;
+  if (n === undefined) {
+    n = 0;
+    for (const c of chunks) n += c.length / 3;
+  }
+  return { chunks, n };
 }
 
 /**
- * The samples buffer as it stands while a fix's samples are fed: the previous buffer (`p` samples,
- * flat) followed by `pushed` samples of this fix from index `first`, of which the last `keepN` are kept
- * once any was pushed (all of the previous buffer before that, as it was stored).
+ * The samples buffer as it stands while a fix's samples are fed: the previous buffer (`prev.n` samples)
+ * followed by `pushed` samples of this fix from index `first`, of which the last `keepN` are kept once any
+ * was pushed (all of the previous buffer before that, as it was stored).
  */
 interface PreBuffer {
-  prev: readonly number[];
-  p: number;
+  prev: Buffer;
+  /** The previous buffer's samples flat, made at the first impact that needs them. */
+  flat: number[] | null;
   samples: readonly (readonly number[])[];
   first: number;
   pushed: number;
@@ -135,30 +170,46 @@ interface PreBuffer {
 }
 
 function bufStart(b: PreBuffer): number {
-  return b.pushed === 0 ? 0 : Math.max(0, b.p + b.pushed - b.keepN);
+  return b.pushed === 0 ? 0 : Math.max(0, b.prev.n + b.pushed - b.keepN);
 }
 
 /** Axis `a` of sample `k` of the previous buffer and this fix's samples, back to back. */
 function bufAt(b: PreBuffer, k: number, a: number): number {
-  return k < b.p ? b.prev[3 * k + a] : b.samples[b.first + k - b.p][a];
+  if (k >= b.prev.n) return b.samples[b.first + k - b.prev.n][a];
+  if (!b.flat) {
+    // The last prev.n samples of the chunks.
+    const all: number[] = [];
+    for (const c of b.prev.chunks) for (const v of c) all.push(v);
+    b.flat = all.slice(all.length - 3 * b.prev.n);
+  }
+  return b.flat[3 * k + a];
 }
 
-/** The buffer to store: the kept samples, flat [x, y, z, ...], oldest first. */
-function keptSamples(b: PreBuffer): number[] {
-  if (b.pushed === 0) return b.prev as number[];
-  const lo = bufStart(b);
-  const out = lo < b.p ? b.prev.slice(3 * lo) : [];
-  for (let k = Math.max(lo, b.p), hi = b.p + b.pushed; k < hi; k++) {
-    const s = b.samples[b.first + k - b.p];
-    out.push(s[0], s[1], s[2]);
+/** The buffer to store: this fix's samples as a new chunk after the chunks still needed. */
+function keptSamples(b: PreBuffer): Buffer {
+  const { prev } = b;
+  if (b.pushed === 0) return prev;
+  const n = Math.min(prev.n + b.pushed, b.keepN);
+  const chunk = new Array<number>(3 * b.pushed);
+  for (let k = 0; k < b.pushed; k++) {
+    const s = b.samples[b.first + k];
+    chunk[3 * k] = s[0];
+    chunk[3 * k + 1] = s[1];
+    chunk[3 * k + 2] = s[2];
   }
-  return out;
+  // The previous chunks from the first that still holds one of the last n samples.
+  let need = n - b.pushed;
+  let from = prev.chunks.length;
+  while (need > 0 && from > 0) need -= prev.chunks[--from].length / 3;
+  const chunks = prev.chunks.slice(from);
+  chunks.push(chunk);
+  return { chunks, n };
 }
 
 /** Mean of the buffered samples from preFromMs to preToMs before now (the buffer's end). */
 function preMean(b: PreBuffer, hz: number, rules: FallAccelRules): [number, number, number] {
   const lo = bufStart(b);
-  const count = b.p + b.pushed - lo;
+  const count = b.prev.n + b.pushed - lo;
   const from = Math.max(0, count - Math.round((rules.preFromMs / 1000) * hz));
   const to = Math.max(from, count - Math.round((rules.preToMs / 1000) * hz));
   let x = 0;
@@ -200,17 +251,19 @@ function samplesOf(fix: Fix, rateHz: number): number[][] {
  */
 export const fallAccel: Detector<FallAccelState> = {
   name: 'fall-accel',
-  init: () => ({ lastTs: null, hz: 0, buf: [], pending: null }),
+  init: () => ({ lastTs: null, hz: 0, buf: [], n: 0, pending: null }),
   step(state, input, ctx): DetectorResult<FallAccelState> {
     const { fix } = input;
-    if (!fix.accel) return { state, alerts: [] };
-    const rules = ruleSection<FallAccelRules>(ctx.rules, 'fallAccel');
-    if (!rules.enabled) return { state, alerts: [] };
+    if (!fix.accel) return { state, alerts: NO_ALERTS };
+    const rules = rulesOf(ctx.rules);
+    if (!rules.enabled) return { state, alerts: NO_ALERTS };
     const samples = samplesOf(fix, rules.rateHz);
-    if (samples.length === 0) return { state, alerts: [] };
-    const { state: next, verdicts } = feedSamples(state, samples, fix.ts, rules);
+    if (samples.length === 0) return { state, alerts: NO_ALERTS };
+    // At the rule's rate the samples are the fix's own, whose magnitudes the pipeline works out once.
+    const mags = samples === fix.accel.samples ? placeOf(input, ctx.zones).magnitudes() : undefined;
+    const { state: next, verdicts } = feedSamples(state, samples, fix.ts, rules, mags);
     const fall = verdicts.find((v) => v.fall);
-    if (!fall) return { state: next, alerts: [] };
+    if (!fall) return { state: next, alerts: NO_ALERTS };
     const detail =
       `accelerometer: impact ${fall.peak.toFixed(1)} g, posture changed ${fall.postureDeg.toFixed(0)}°, ` +
       `then still`;

@@ -1,5 +1,5 @@
-import { candidateAt } from './candidate';
-import { ruleSection } from './params';
+import { candidateAt, NO_ALERTS } from './candidate';
+import { ruleReader } from './params';
 import type { Detector } from './types';
 
 /** Rule section `fallDevice`. */
@@ -7,14 +7,16 @@ export interface FallDeviceRules {
   enabled: boolean;
 }
 
+const rulesOf = ruleReader<FallDeviceRules>('fallDevice');
+
 /** Fall, path (a): the tag's own fall detection reported it (fix.event === 'fall'). */
 export const fallDevice: Detector<null> = {
   name: 'fall-device',
   init: () => null,
   step(state, input, ctx) {
-    if (input.fix.event !== 'fall') return { state, alerts: [] };
-    const rules = ruleSection<FallDeviceRules>(ctx.rules, 'fallDevice');
-    if (!rules.enabled) return { state, alerts: [] };
+    if (input.fix.event !== 'fall') return { state, alerts: NO_ALERTS };
+    const rules = rulesOf(ctx.rules);
+    if (!rules.enabled) return { state, alerts: NO_ALERTS };
     const { fix } = input;
     return {
       state,

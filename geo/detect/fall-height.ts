@@ -1,6 +1,6 @@
 import type { EpochMs } from '../model';
-import { candidateAt, inBed } from './candidate';
-import { ruleSection } from './params';
+import { candidateAt, inBed, NO_ALERTS } from './candidate';
+import { ruleReader } from './params';
 import { placeOf } from './place';
 import type { Detector } from './types';
 
@@ -18,6 +18,8 @@ export interface FallHeightRules {
   /** z values are smoothed with the median of this many fixes (UWB height is noisy). */
   medianOf: number;
 }
+
+const rulesOf = ruleReader<FallHeightRules>('fallHeight');
 
 export interface FallHeightState {
   /** Recent [ts, z] of fixes with a height, oldest first. */
@@ -47,9 +49,9 @@ export const fallHeight: Detector<FallHeightState> = {
   init: () => ({ raw: [], smooth: [], downAt: null, downFixes: 0, downInBed: 0, alerted: false }),
   step(state, input, ctx) {
     const { fix } = input;
-    if (fix.z === undefined || !Number.isFinite(fix.z)) return { state, alerts: [] };
-    const rules = ruleSection<FallHeightRules>(ctx.rules, 'fallHeight');
-    if (!rules.enabled) return { state, alerts: [] };
+    if (fix.z === undefined || !Number.isFinite(fix.z)) return { state, alerts: NO_ALERTS };
+    const rules = rulesOf(ctx.rules);
+    if (!rules.enabled) return { state, alerts: NO_ALERTS };
     const raw = [...state.raw, [fix.ts, fix.z] as [EpochMs, number]].slice(-Math.max(1, rules.medianOf));
     const z = median(raw.map((r) => r[1]));
     const smooth = [...state.smooth, [fix.ts, z] as [EpochMs, number]].filter(([t]) => t >= fix.ts - rules.dropWithinMs);
@@ -70,9 +72,9 @@ export const fallHeight: Detector<FallHeightState> = {
       if (inBed(placeOf(input, ctx.zones).here(), ctx)) downInBed++;
     }
     const next: FallHeightState = { raw, smooth, downAt, downFixes, downInBed, alerted };
-    if (downAt === null || alerted || fix.ts - downAt < rules.stillMs) return { state: next, alerts: [] };
+    if (downAt === null || alerted || fix.ts - downAt < rules.stillMs) return { state: next, alerts: NO_ALERTS };
     // Lying down in bed: most fixes fall in the bed even before hysteresis has confirmed it.
-    if (downInBed * 2 >= downFixes) return { state: next, alerts: [] };
+    if (downInBed * 2 >= downFixes) return { state: next, alerts: NO_ALERTS };
     const detail = `height dropped from standing to ${z.toFixed(2)} m and stayed there`;
     return {
       state: { ...next, alerted: true },

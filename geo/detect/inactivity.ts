@@ -1,10 +1,10 @@
-import { magnitude } from '../accel';
 import { hypot2 } from '../hypot';
 import type { EpochMs, Fix } from '../model';
-import { candidateAt, inBed } from './candidate';
+import { candidateAt, inBed, NO_ALERTS } from './candidate';
 import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
-import { ruleSection } from './params';
+import { ruleReader } from './params';
+import { placeOf, type FixPlace } from './place';
 import type { Detector, DetectorContext, DetectorResult } from './types';
 
 /** Rule section `inactivity`. */
@@ -26,6 +26,8 @@ export interface InactivityRules {
   activitySdG: number;
 }
 
+const rulesOf = ruleReader<InactivityRules>('inactivity');
+
 export interface InactivityState {
   /** Where the tag lies still (the mean of the still fixes, so one noisy fix does not set it), and since when. */
   ax: number;
@@ -46,13 +48,14 @@ export interface InactivityState {
   charging: ChargingState;
 }
 
-function accelActive(fix: Fix, sdG: number): boolean {
+function accelActive(fix: Fix, place: FixPlace, sdG: number): boolean {
   const s = fix.accel?.samples;
   if (!s || s.length < 2) return false;
+  const mags = place.magnitudes();
   let sum = 0;
   let sum2 = 0;
-  for (const v of s) {
-    const m = magnitude(v);
+  for (let i = 0; i < mags.length; i++) {
+    const m = mags[i];
     sum += m;
     sum2 += m * m;
   }
@@ -69,7 +72,7 @@ export const inactivity: Detector<InactivityState> = {
   name: 'inactivity',
   init: () => ({ ax: 0, ay: 0, an: 0, floorId: '', stillSince: null, away: 0, awaySince: 0, awayX: 0, awayY: 0, alerted: false, x: 0, y: 0, charging: initCharging() }),
   step(state, input, ctx) {
-    const rules = ruleSection<InactivityRules>(ctx.rules, 'inactivity');
+    const rules = rulesOf(ctx.rules);
     const { fix } = input;
     const charging = updateCharging(state.charging, fix, rules.moveRadiusM);
     // Half the reported accuracy on top: the anchor is a mean, and a move needs several fixes that agree.
@@ -83,7 +86,7 @@ export const inactivity: Detector<InactivityState> = {
     // Several fixes in a row beyond the radius, and on average beyond it too: multipath outliers scatter
     // around the true place, a resident who walked off does not.
     const walkedOff = away >= rules.moveFixes && hypot2(awayX / away - state.ax, awayY / away - state.ay) > radius;
-    const moved = state.stillSince === null || otherFloor || walkedOff || accelActive(fix, rules.activitySdG);
+    const moved = state.stillSince === null || otherFloor || walkedOff || accelActive(fix, placeOf(input, ctx.zones), rules.activitySdG);
     if (moved) {
       // Movement was under way from the first of the fixes that walked off: the resident may have come to
       // rest anywhere after it, so the new stillness is counted from there (never later than the truth).
@@ -103,7 +106,7 @@ export const inactivity: Detector<InactivityState> = {
         y: fix.y,
         charging,
       };
-      return { state: s, alerts: [] };
+      return { state: s, alerts: NO_ALERTS };
     }
     let { ax, ay, an } = state;
     if (!beyond) {
@@ -129,7 +132,7 @@ export const inactivity: Detector<InactivityState> = {
     return check(s, fix.ts, input.inside, ctx, rules);
   },
   tick(state, input, ctx) {
-    return check(state, input.now, input.inside, ctx, ruleSection<InactivityRules>(ctx.rules, 'inactivity'));
+    return check(state, input.now, input.inside, ctx, rulesOf(ctx.rules));
   },
 };
 
@@ -140,15 +143,15 @@ function check(
   ctx: DetectorContext,
   rules: InactivityRules,
 ): DetectorResult<InactivityState> {
-  if (!rules.enabled || s.alerted || s.stillSince === null || s.charging.charging) return { state: s, alerts: [] };
+  if (!rules.enabled || s.alerted || s.stillSince === null || s.charging.charging) return { state: s, alerts: NO_ALERTS };
   const night = nightStart(now, ctx) !== null;
   const byDay = rules.dayForAll || (rules.dayForFallRisk && ctx.resident.fallRisk);
-  if (!night && !byDay) return { state: s, alerts: [] };
+  if (!night && !byDay) return { state: s, alerts: NO_ALERTS };
   const minutes = night ? rules.nightMinutes : rules.dayMinutes;
-  if (now - s.stillSince < minutes * 60_000) return { state: s, alerts: [] };
+  if (now - s.stillSince < minutes * 60_000) return { state: s, alerts: NO_ALERTS };
   // In bed: confirmed, or where the tag lies still (the mean of its fixes, steadier than any one fix) is.
   // Looked up last: a zone query, needed only once the stillness has lasted long enough.
-  if (inBed(inside, ctx) || inBed(ctx.zones.containing(s.floorId, s.ax, s.ay), ctx)) return { state: s, alerts: [] };
+  if (inBed(inside, ctx) || inBed(ctx.zones.containing(s.floorId, s.ax, s.ay), ctx)) return { state: s, alerts: NO_ALERTS };
   const detail = `no movement for ${Math.round((now - s.stillSince) / 60_000)} min outside the bed${night ? ' at night' : ''}`;
   return {
     state: { ...s, alerted: true },

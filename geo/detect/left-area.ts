@@ -1,3 +1,4 @@
+import { NO_ALERTS } from './candidate';
 import type { Detector, DetectorContext } from './types';
 
 /**
@@ -14,10 +15,10 @@ export const leftArea: Detector<null> = {
   name: 'left-area',
   init: () => null,
   step(state, { fix, inside, exited }, ctx) {
-    if (!ctx.rules.leftArea.enabled || !ctx.floor(fix.floorId)?.outdoor) return { state, alerts: [] };
+    if (!ctx.rules.leftArea.enabled || !ctx.floor(fix.floorId)?.outdoor) return { state, alerts: NO_ALERTS };
     const home = ctx.resident.homeZoneId;
     const left = exited.find((id) => isArea(id, home, ctx));
-    if (!left || inside.some((id) => isArea(id, home, ctx))) return { state, alerts: [] };
+    if (!left || inside.some((id) => isArea(id, home, ctx))) return { state, alerts: NO_ALERTS };
     return {
       state,
       alerts: [

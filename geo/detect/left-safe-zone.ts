@@ -1,3 +1,4 @@
+import { NO_ALERTS } from './candidate';
 import type { Detector } from './types';
 
 export interface LeftSafeZoneState {
@@ -17,18 +18,21 @@ export const leftSafeZone: Detector<LeftSafeZoneState> = {
   init: () => ({ outsideSince: null, leftZone: null, alerted: false }),
   step(state, { fix, inside, exited, escorted }, ctx) {
     const safe = ctx.resident.safeZoneIds;
-    if (!ctx.rules.leftSafeZone.enabled || safe.length === 0) return { state, alerts: [] };
-    if (inside.some((id) => safe.includes(id))) return { state: leftSafeZone.init(), alerts: [] };
+    if (!ctx.rules.leftSafeZone.enabled || safe.length === 0) return { state, alerts: NO_ALERTS };
+    if (inside.some((id) => safe.includes(id))) {
+      const clear = state.outsideSince === null && state.leftZone === null && !state.alerted;
+      return { state: clear ? state : leftSafeZone.init(), alerts: NO_ALERTS };
+    }
     const left = exited.find((id) => safe.includes(id));
     let next = state;
     if (left && state.outsideSince === null) next = { outsideSince: fix.ts, leftZone: left, alerted: false };
-    if (next.outsideSince === null || next.alerted || escorted) return { state: next, alerts: [] };
-    if (fix.ts - next.outsideSince < ctx.rules.leftSafeZone.graceMs) return { state: next, alerts: [] };
+    if (next.outsideSince === null || next.alerted || escorted) return { state: next, alerts: NO_ALERTS };
+    if (fix.ts - next.outsideSince < ctx.rules.leftSafeZone.graceMs) return { state: next, alerts: NO_ALERTS };
     // Arriving in another safe zone: the membership confirms a zone only after `minFixes` fixes, which
     // outlasts the grace when the tag reports slowly (ward -> lift -> garden with a GPS tag at one fix
     // every 10 s). While the fix itself lies inside one of the resident's safe zones, they are not out.
     if (safe.some((id) => ctx.zone(id)?.floorId === fix.floorId && ctx.zones.signedDistance(id, fix.x, fix.y) < 0)) {
-      return { state: next, alerts: [] };
+      return { state: next, alerts: NO_ALERTS };
     }
     return {
       state: { ...next, alerted: true },

@@ -1,5 +1,5 @@
-import { candidateAt } from './candidate';
-import { ruleSection } from './params';
+import { candidateAt, NO_ALERTS } from './candidate';
+import { ruleReader } from './params';
 import type { Detector } from './types';
 
 /** Rule section `lowBattery`. */
@@ -11,6 +11,8 @@ export interface LowBatteryRules {
   clearPct: number;
 }
 
+const rulesOf = ruleReader<LowBatteryRules>('lowBattery');
+
 export interface LowBatteryState {
   low: boolean;
 }
@@ -21,9 +23,9 @@ export const lowBattery: Detector<LowBatteryState> = {
   init: () => ({ low: false }),
   step(state, input, ctx) {
     const { fix } = input;
-    if (fix.battery === undefined) return { state, alerts: [] };
-    const rules = ruleSection<LowBatteryRules>(ctx.rules, 'lowBattery');
-    if (!rules.enabled) return { state, alerts: [] };
+    if (fix.battery === undefined) return { state, alerts: NO_ALERTS };
+    const rules = rulesOf(ctx.rules);
+    if (!rules.enabled) return { state, alerts: NO_ALERTS };
     if (!state.low && fix.battery < rules.lowPct) {
       const detail = `battery ${fix.battery}%`;
       return { state: { low: true }, alerts: [candidateAt('low_battery', 'medium', fix, input.inside, fix.ts, ctx, { detail })] };
@@ -35,6 +37,6 @@ export const lowBattery: Detector<LowBatteryState> = {
         alerts: [candidateAt('low_battery', 'medium', fix, input.inside, fix.ts, ctx, { detail, clear: true })],
       };
     }
-    return { state, alerts: [] };
+    return { state, alerts: NO_ALERTS };
   },
 };

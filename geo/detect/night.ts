@@ -1,6 +1,6 @@
 import type { EpochMs, NightWindow } from '../model';
 import { nightStartedAt } from '../night-window';
-import { ruleSection } from './params';
+import { ruleReader } from './params';
 import type { DetectorContext } from './types';
 
 /** Rule section `nightWindow`: a resident's (or site's) own night, "HH:MM"; empty strings: the site's window. */
@@ -9,11 +9,13 @@ export interface NightWindowRules {
   end: string;
 }
 
+const rulesOf = ruleReader<NightWindowRules>('nightWindow');
+
 /** A resident's own window by its (shared, read-only) rule section: one object, not one a fix. */
 const ownWindows = new WeakMap<NightWindowRules, NightWindow>();
 
 export function nightWindowOf(ctx: DetectorContext): NightWindow {
-  const r = ruleSection<NightWindowRules>(ctx.rules, 'nightWindow');
+  const r = rulesOf(ctx.rules);
   if (!r.start || !r.end) return ctx.site.nightWindow;
   let w = ownWindows.get(r);
   if (!w) ownWindows.set(r, (w = { start: r.start, end: r.end }));

@@ -1,9 +1,9 @@
 import type { EpochMs } from '../model';
-import { candidateAt, inBed } from './candidate';
+import { candidateAt, inBed, NO_ALERTS } from './candidate';
 import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
 import { extendStreak, NO_STREAK, type Streak } from './streak';
-import { ruleSection } from './params';
+import { ruleReader } from './params';
 import { placeOf } from './place';
 import type { Detector, DetectorContext, DetectorResult } from './types';
 
@@ -13,6 +13,8 @@ export interface OutOfBedRules {
   /** Out of bed this long at night, minutes. */
   minutes: number;
 }
+
+const rulesOf = ruleReader<OutOfBedRules>('outOfBed');
 
 export interface OutOfBedState {
   /** Whether the last observation had the tag in the bed; null before any. */
@@ -64,7 +66,7 @@ export const outOfBed: Detector<OutOfBedState> = {
         const detail = 'back in bed';
         return { state: s, alerts: [candidateAt('out_of_bed', 'high', fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
       }
-      return { state: s, alerts: [] };
+      return { state: s, alerts: NO_ALERTS };
     }
     return check(s, fix.ts, input.inside, ctx);
   },
@@ -74,12 +76,12 @@ export const outOfBed: Detector<OutOfBedState> = {
 };
 
 function check(s: OutOfBedState, now: EpochMs, inside: readonly string[], ctx: DetectorContext): DetectorResult<OutOfBedState> {
-  const rules = ruleSection<OutOfBedRules>(ctx.rules, 'outOfBed');
-  if (!rules.enabled || s.alerted || s.outSince === null || s.charging.charging || !s.floorId) return { state: s, alerts: [] };
+  const rules = rulesOf(ctx.rules);
+  if (!rules.enabled || s.alerted || s.outSince === null || s.charging.charging || !s.floorId) return { state: s, alerts: NO_ALERTS };
   const night = nightStart(now, ctx);
-  if (night === null) return { state: s, alerts: [] };
+  if (night === null) return { state: s, alerts: NO_ALERTS };
   const from = Math.max(s.outSince, night);
-  if (now - from < rules.minutes * 60_000) return { state: s, alerts: [] };
+  if (now - from < rules.minutes * 60_000) return { state: s, alerts: NO_ALERTS };
   const detail = `out of bed for ${Math.round((now - s.outSince) / 60_000)} min at night`;
   return { state: { ...s, alerted: true }, alerts: [candidateAt('out_of_bed', 'high', s, inside, now, ctx, { detail })] };
 }

@@ -32,3 +32,20 @@ export function ruleSection<T>(rules: RuleParams, section: string): T {
   if (cache) cache[section] = { from, section: s };
   return s as unknown as T;
 }
+
+/**
+ * A reader of one section for a detector: `ruleSection` remembered for the last rules object asked about.
+ * Residents without overrides of their own share their site's rules object (World), so on a fix the
+ * section is almost always the one the reader returned last: no lookup at all.
+ */
+export function ruleReader<T>(section: string): (rules: RuleParams) => T {
+  let lastRules: RuleParams | null = null;
+  let last: T | undefined;
+  return (rules) => {
+    if (rules !== lastRules) {
+      last = ruleSection<T>(rules, section);
+      lastRules = rules;
+    }
+    return last as T;
+  };
+}

@@ -1,6 +1,6 @@
 import type { EpochMs } from '../model';
-import { candidateAt } from './candidate';
-import { ruleSection } from './params';
+import { candidateAt, NO_ALERTS } from './candidate';
+import { ruleReader } from './params';
 import type { Detector } from './types';
 
 /** Rule section `tagSilent`. */
@@ -9,6 +9,8 @@ export interface TagSilentRules {
   /** No fix for this long, seconds. */
   seconds: number;
 }
+
+const rulesOf = ruleReader<TagSilentRules>('tagSilent');
 
 export interface TagSilentState {
   /** Newest fix seen, its time and place. */
@@ -40,21 +42,21 @@ export const tagSilent: Detector<TagSilentState> = {
     const next: TagSilentState = newer
       ? { lastTs: fix.ts, floorId: fix.floorId, x: fix.x, y: fix.y, inside: sameIds(state.inside, input.inside) ? state.inside : [...input.inside], silent: false }
       : { ...state, silent: false };
-    if (!state.silent) return { state: next, alerts: [] };
+    if (!state.silent) return { state: next, alerts: NO_ALERTS };
     const detail = 'tag reporting again';
     const severity = ctx.resident.wanderRisk ? 'critical' : 'high';
     return { state: next, alerts: [candidateAt('tag_silent', severity, fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
   },
   tick(state, input, ctx) {
-    const rules = ruleSection<TagSilentRules>(ctx.rules, 'tagSilent');
-    if (!rules.enabled || state.silent) return { state, alerts: [] };
+    const rules = rulesOf(ctx.rules);
+    if (!rules.enabled || state.silent) return { state, alerts: NO_ALERTS };
     let s = state;
     // The server may know of a fix this detector missed (state restored from an older snapshot).
     const lf = input.lastFix;
     if (lf && (s.lastTs === null || lf.ts > s.lastTs)) {
       s = { ...s, lastTs: lf.ts, floorId: lf.floorId, x: lf.x, y: lf.y, inside: [...input.inside] };
     }
-    if (s.lastTs === null || input.now - s.lastTs < rules.seconds * 1000) return { state: s, alerts: [] };
+    if (s.lastTs === null || input.now - s.lastTs < rules.seconds * 1000) return { state: s, alerts: NO_ALERTS };
     const silentS = Math.round((input.now - s.lastTs) / 1000);
     const severity = ctx.resident.wanderRisk ? 'critical' : 'high';
     const detail = `no fix for ${silentS} s; last seen here`;

@@ -1,5 +1,5 @@
-import { candidateAt } from './candidate';
-import { ruleSection } from './params';
+import { candidateAt, NO_ALERTS } from './candidate';
+import { ruleReader } from './params';
 import type { Detector } from './types';
 
 /** Rule section `tamper`. */
@@ -9,14 +9,16 @@ export interface TamperRules {
   wanderRiskCritical: boolean;
 }
 
+const rulesOf = ruleReader<TamperRules>('tamper');
+
 /** Strap removed / tamper switch (fix.event === 'tamper'). */
 export const tamper: Detector<null> = {
   name: 'tamper',
   init: () => null,
   step(state, input, ctx) {
-    if (input.fix.event !== 'tamper') return { state, alerts: [] };
-    const rules = ruleSection<TamperRules>(ctx.rules, 'tamper');
-    if (!rules.enabled) return { state, alerts: [] };
+    if (input.fix.event !== 'tamper') return { state, alerts: NO_ALERTS };
+    const rules = rulesOf(ctx.rules);
+    if (!rules.enabled) return { state, alerts: NO_ALERTS };
     const severity = rules.wanderRiskCritical && ctx.resident.wanderRisk ? 'critical' : 'high';
     const { fix } = input;
     const detail = 'strap removed or tag tampered with';

@@ -1,8 +1,9 @@
 import type { EpochMs } from '../model';
 import { hypot2 } from '../hypot';
 import { classifyTravelRecords, type TravelOptions, type TravelPattern } from '../travel-pattern';
-import { candidateAt, isEscorted } from './candidate';
-import { ruleSection } from './params';
+import { candidateAt, isEscorted, NO_ALERTS } from './candidate';
+import { asChunks, newestT, newestX, newestY, oldestT, slide, type PathChunks } from './path-chunks';
+import { ruleReader } from './params';
 import type { Detector } from './types';
 
 /** Rule section `wanderPattern` (the classifier's options plus the alerting ones). */
@@ -21,12 +22,14 @@ export interface WanderPatternRules extends TravelOptions {
   cooldownS: number;
 }
 
+const rulesOf = ruleReader<WanderPatternRules>('wanderPattern');
+
 export interface WanderPatternState {
   floorId: string;
   /** Last fixes, flat [t, x, y, ...], for smoothing. */
   recent: number[];
-  /** The episode's path resampled by distance within the window, flat [t, x, y, ...]. */
-  pts: number[];
+  /** The episode's path resampled by distance within the window: [t, x, y, ...] in chunks (path-chunks.ts). */
+  pts: PathChunks;
   lastEval: EpochMs;
   /** Time of the newest path point at the last classification: no new point, nothing to classify again. */
   evalPt: EpochMs;
@@ -62,10 +65,10 @@ export const wanderPattern: Detector<WanderPatternState> = {
   name: 'wander-pattern',
   init: () => ({ ...INIT }),
   step(state, input, ctx) {
-    const rules = ruleSection<WanderPatternRules>(ctx.rules, 'wanderPattern');
+    const rules = rulesOf(ctx.rules);
     const { fix } = input;
     if (!rules.enabled || (rules.wanderRiskOnly && !ctx.resident.wanderRisk) || isEscorted(input)) {
-      return { state: isIdle(state) ? state : { ...INIT, lastAlert: state.lastAlert }, alerts: [] };
+      return { state: isIdle(state) ? state : { ...INIT, lastAlert: state.lastAlert }, alerts: NO_ALERTS };
     }
     const t = fix.ts;
     const sameFloor = fix.floorId === state.floorId;
@@ -85,28 +88,20 @@ export const wanderPattern: Detector<WanderPatternState> = {
     const x = sx / (recent.length / 3);
     const y = sy / (recent.length / 3);
     // The path: a point each time the smoothed position has moved stepM from the last one (a leash).
-    let base = sameFloor ? state.pts : [];
+    let base = sameFloor ? asChunks(state.pts) : [];
     let alerted = sameFloor && state.alerted;
-    const k = base.length;
-    let append = k === 0;
-    if (k > 0 && hypot2(x - base[k - 2], y - base[k - 1]) >= rules.stepM) {
+    let append = base.length === 0;
+    if (!append && hypot2(x - newestX(base), y - newestY(base)) >= rules.stepM) {
       append = true;
-      if (t - base[k - 3] > rules.stopS * 1000) {
+      const lastT = newestT(base);
+      if (t - lastT > rules.stopS * 1000) {
         // Standing still long enough ends the episode: the next travel is judged on its own.
-        base = base.slice(k - 3);
+        base = [[lastT, newestX(base), newestY(base)]];
         alerted = false;
       }
     }
     // Only the window is kept (at least the newest point).
-    const last = append ? base.length : base.length - 3;
-    const windowFrom = t - rules.windowS * 1000;
-    let first = 0;
-    while (first < last && base[first] < windowFrom) first += 3;
-    let pts = base;
-    if (first > 0 || append) {
-      pts = base.slice(first);
-      if (append) pts.push(t, x, y);
-    }
+    const pts = slide(base, t - rules.windowS * 1000, append, t, x, y);
     const s: WanderPatternState = {
       floorId: fix.floorId,
       recent,
@@ -117,18 +112,18 @@ export const wanderPattern: Detector<WanderPatternState> = {
       lastAlert: state.lastAlert,
       pattern: state.pattern,
     };
-    const newest = pts[pts.length - 3];
-    if (t - state.lastEval < rules.evalEveryS * 1000 || newest === state.evalPt) return { state: s, alerts: [] };
+    const newest = newestT(pts);
+    if (t - state.lastEval < rules.evalEveryS * 1000 || newest === state.evalPt) return { state: s, alerts: NO_ALERTS };
     s.lastEval = t;
     s.evalPt = newest;
     const cooling = s.lastAlert !== null && t - s.lastAlert < rules.cooldownS * 1000;
     // Nothing to raise whatever the pattern: not classified (the costly part, for the longest paths).
-    if (s.alerted || cooling) return { state: s, alerts: [] };
+    if (s.alerted || cooling) return { state: s, alerts: NO_ALERTS };
     const { pattern, features } = classifyTravelRecords(pts, rules);
     s.pattern = pattern;
-    if (!features || !RESTLESS.has(pattern)) return { state: s, alerts: [] };
+    if (!features || !RESTLESS.has(pattern)) return { state: s, alerts: NO_ALERTS };
     const detail =
-      `restless: ${pattern} (${features.pathM.toFixed(0)} m in ${((t - pts[0]) / 60_000).toFixed(1)} min, ` +
+      `restless: ${pattern} (${features.pathM.toFixed(0)} m in ${((t - oldestT(pts)) / 60_000).toFixed(1)} min, ` +
       `${features.reversals} turn-backs, ${Math.round(features.netTurnDeg)}° net turning)`;
     s.alerted = true;
     s.lastAlert = t;

@@ -1,4 +1,5 @@
 import { booleanPointInPolygon } from '@turf/turf';
+import RBush from 'rbush';
 import { describe, expect, it } from 'vitest';
 import type { Ring, Zone, ZoneKind } from '../../geo/model';
 import { ZoneIndex } from '../../geo/zone-index';
@@ -173,6 +174,45 @@ describe('ZoneIndex', () => {
     expect(index.halfWidth('f1-ward')).toBeGreaterThan(3);
     expect(index.halfWidth('f1-ward')).toBeLessThan(10); // 40 × 20 m, less the light well
     expect(index.halfWidth('nope')).toBe(0);
+  });
+
+  it("near lists zones at the same distance in rbush's own search order (nested zones sharing a wall tie), kinds or not", () => {
+    // Many equal distances: a grid of unit squares, each inside a 2 × 2 block, inside a 4 × 4 block.
+    const zones: Zone[] = [];
+    for (const size of [1, 2, 4]) {
+      for (let x = 0; x < 16; x += size) {
+        for (let y = 0; y < 16; y += size) {
+          const kind: ZoneKind = size === 1 ? ((x + y) % 7 === 0 ? 'exit' : 'bed') : size === 2 ? 'room' : 'ward';
+          zones.push({ id: `z${size}-${x}-${y}`, kind, name: '', floorId: 'f', polygon: [rect(x, y, x + size, y + size)] });
+        }
+      }
+    }
+    const index = new ZoneIndex(zones);
+    // The reference: an R-tree loaded as the index loads its own, searched with rbush's search.
+    const tree = new RBush<{ minX: number; minY: number; maxX: number; maxY: number; i: number }>().load(
+      zones.map((z, i) => {
+        const xs = z.polygon[0].map((p) => p[0]), ys = z.polygon[0].map((p) => p[1]);
+        return { minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys), i };
+      }),
+    );
+    const rnd = mulberry32(8);
+    let ties = 0;
+    for (let k = 0; k < 2000; k++) {
+      // on a quarter-metre lattice, so distances to shared walls are exactly equal
+      const x = Math.floor(rnd() * 72) / 4 - 1, y = Math.floor(rnd() * 72) / 4 - 1;
+      const r = [0.5, 1, 3, 20][k % 4];
+      const kinds = ([undefined, ['exit'], ['bed', 'ward'], ['room']] as const)[(k >> 2) % 4];
+      const expected = tree
+        .search({ minX: x - r, minY: y - r, maxX: x + r, maxY: y + r })
+        .filter((e) => !kinds || (kinds as readonly ZoneKind[]).includes(zones[e.i].kind))
+        .map((e) => ({ id: zones[e.i].id, distance: index.signedDistance(zones[e.i].id, x, y) }))
+        .filter((n) => n.distance <= r)
+        .sort((a, b) => a.distance - b.distance);
+      const got = index.near('f', x, y, r, kinds);
+      expect(got, `(${x}, ${y}) r=${r} ${kinds}`).toEqual(expected);
+      for (let i = 1; i < got.length; i++) if (got[i].distance === got[i - 1].distance) ties++;
+    }
+    expect(ties).toBeGreaterThan(1000);
   });
 
   it('refuses two zones with the same id', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inNightWindow, localMinutes, nightStartedAt, parseHhMm } from '../../../geo/night-window';
+import { inNightWindow, localMinutes, nightStartedAt, parseHhMm, utcOffsetMs } from '../../../geo/night-window';
+import { mulberry32 } from '../../../bench/lib/rng';
 
 const W = { start: '22:00', end: '06:00' };
 const iso = (s: string) => Date.parse(s);
@@ -37,6 +38,23 @@ describe('night window in the site time zone', () => {
     expect(inNightWindow(iso('2025-01-15T17:00:00Z'), 'Asia/Shanghai', { start: '22:00', end: '22:00' })).toBe(false);
     expect(inNightWindow(iso('2025-01-15T17:00:00Z'), 'Asia/Shanghai', { start: '25:00', end: 'x' })).toBe(false);
     expect(parseHhMm('7:05')).toBe(425);
+  });
+
+  it('the offsets it remembers are the time zone database\'s, asked for in any order across the changes', () => {
+    const offsetAt = (ts: number, timeZone: string) => {
+      const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(ts);
+      const m = /GMT(?:([+-])(\d{2}):(\d{2}))?/.exec(parts.find((p) => p.type === 'timeZoneName')!.value)!;
+      return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0;
+    };
+    const rnd = mulberry32(4);
+    const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Shanghai', 'Australia/Adelaide'];
+    const from = iso('2025-01-01T00:00:00Z'), to = iso('2026-01-01T00:00:00Z');
+    for (let k = 0; k < 3000; k++) {
+      const tz = zones[k % zones.length];
+      // whole quarter hours, where an offset can change, and now and then the instant before one
+      const ts = Math.floor((from + rnd() * (to - from)) / 900_000) * 900_000 - (k % 5 === 0 ? 1 : 0);
+      expect(utcOffsetMs(ts, tz), `${tz} ${new Date(ts).toISOString()}`).toBe(offsetAt(ts, tz));
+    }
   });
 
   it('local minutes count from local midnight', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../../../geo/rules';
-import { classifyTravel, type TravelOptions } from '../../../geo/travel-pattern';
+import { classifyTravel, classifyTravelRecords, travelFeatures, type TravelOptions } from '../../../geo/travel-pattern';
 import { noise } from './helpers';
 
 const O = DEFAULT_RULES.wanderPattern as unknown as TravelOptions;
@@ -56,5 +56,29 @@ describe('classifying a path of travel', () => {
     const approach: Pt[] = [[-30, 20], [-30, 0], [0, 0]];
     const pace: Pt[] = Array.from({ length: 6 }, (_, i) => (i % 2 ? [0, 0] : [8, 0]));
     expect(classifyTravel(path([...approach, ...pace]), O).pattern).toBe('pacing');
+  });
+
+  it('the detector\'s form (timed records in chunks) gives the same pattern, and the features of a restless one', () => {
+    const g = noise(3);
+    const shapes: Pt[][] = [
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? [10, 0] : [0, 0])), // pacing
+      [[0, 0], [12, 0], [12, 8], [0, 8], [0, 0], [12, 0], [12, 8], [0, 8], [0, 0]], // lapping
+      [[0, 0], [0, 30], [40, 30]], // direct
+      [[0, 0], [5, 0]], // none
+      Array.from({ length: 24 }, () => [g() * 3, g() * 3] as Pt), // random
+    ];
+    const found: string[] = [];
+    for (const shape of shapes) {
+      const pts = path(shape);
+      const flat = pts.flatMap(([x, y], i) => [i * 1000, x, y]);
+      const chunks = [flat.slice(0, 30), flat.slice(30, 99), flat.slice(99)].filter((c) => c.length > 0);
+      const expected = classifyTravel(pts, O);
+      const got = classifyTravelRecords(chunks, O);
+      expect(got.pattern).toBe(expected.pattern);
+      expect(got.features).toEqual(['pacing', 'lapping', 'random'].includes(expected.pattern) ? expected.features : null);
+      found.push(got.pattern);
+    }
+    expect(found).toEqual(['pacing', 'lapping', 'direct', 'none', 'random']);
+    expect(travelFeatures(path(shapes[0]), O)).toEqual(classifyTravel(path(shapes[0]), O).features);
   });
 });
