@@ -5,14 +5,12 @@
  *
  *   npx tsx bench/end-to-end.ts [--tags 2000] [--batch 500] [--seconds 10] [--rates 5000,10000,20000,30000]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { io } from 'socket.io-client';
 import type { Alert } from '../geo/model';
+import { mulberry32 } from './lib/rng';
+import { postJson, startServerProcess } from './lib/server-process';
 
 const arg = (name: string, d: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,48 +24,10 @@ const PROBES_PER_RATE = Number(arg('probes', '40'));
 const WORKERS = arg('workers', '1');
 const KEY = 'demo-gateway-key';
 
-/** Mulberry32: seeded, so every run places the same tags on the same corridors. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pct(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServerProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    // a fresh data directory: alerts left open by an earlier run would swallow this run's probes
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', DEMO: 'on', GEO_WORKERS: WORKERS, LOG_LEVEL: 'warn', DATA_DIR: mkdtempSync(join(tmpdir(), 'carewatch-bench-')) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not become healthy');
 }
 
 interface Zone {
@@ -76,9 +36,8 @@ interface Zone {
 }
 
 async function main() {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await startServerProcess(port);
+  // a fresh data directory: alerts left open by an earlier run would swallow this run's probes
+  const { base, child: server } = await startServerProcess({ GEO_WORKERS: WORKERS });
   try {
     const token = ((await (await post(`${base}/api/v1/auth/login`, { username: 'admin', password: 'admin-demo' })).json()) as { token: string }).token;
     const auth = { authorization: `Bearer ${token}` };
@@ -86,7 +45,7 @@ async function main() {
     const zones = site.zones.features;
     const corridors = zones.filter((z) => z.properties.kind === 'corridor');
     const exits = zones.filter((z) => z.properties.kind === 'exit' && !z.properties.floorId.endsWith('outdoor'));
-    const rand = rng(42);
+    const rand = mulberry32(42);
     const pointIn = (z: Zone) => {
       const ring = z.geometry.coordinates[0];
       const xs = ring.map((p) => p[0]);
@@ -208,15 +167,13 @@ async function main() {
     console.log(`# server counted ${accepted} fixes accepted; rejected: ${rejected.join(', ') || 'none'}`);
     const raised = [...metrics.matchAll(/carewatch_alerts_raised_total\{([^}]*)\} (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);
     console.log(`# alerts raised: ${raised.join(', ') || 'none'}; probe alerts received: ${received.size}`);
-    console.log(`# ${metrics.split('\n').filter((l) => /dead_workers |detector_failures_total\{|geo_inflight/.test(l)).join('; ') || 'no worker failures'}`);
+    console.log(`# ${metrics.split('\n').filter((l) => /^carewatch_(geo_dead_workers|detector_failures_total|geo_inflight_fixes)\b/.test(l)).join('; ') || 'no worker failures'}`);
     socket.close();
   } finally {
     server.kill('SIGTERM');
   }
 }
 
-function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-}
+const post = postJson;
 
 await main();

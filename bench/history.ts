@@ -16,9 +16,8 @@
  * Tags outnumber a batch many times over, so the client's own concurrency rarely delivers a tag's fixes
  * out of order (such fixes are refused, whole batches with 422, and would count against either side).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -33,6 +32,7 @@ import { loadSiteDir, SAMPLE_SITE_DIR } from '../server/site-loader';
 import { createStore, type TrackRow } from '../server/store';
 import { fmt, machine, summarize } from './lib/stats';
 import { mulberry32 } from './lib/rng';
+import { postJson, startServerProcess } from './lib/server-process';
 
 const arg = (name: string, d: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,32 +53,8 @@ const HOURS = Number(arg('hours', '24'));
 const QUERIES = Number(arg('queries', '15'));
 const KEY = 'demo-gateway-key';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', DEMO: 'on', GEO_WORKERS: '1', LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { base, child };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not become healthy');
+function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
+  return startServerProcess({ LOG_LEVEL: 'error', ...env });
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -87,9 +63,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-}
+const post = postJson;
 
 async function login(base: string): Promise<string> {
   return ((await (await post(`${base}/api/v1/auth/login`, { username: 'admin', password: 'admin-demo' })).json()) as { token: string }).token;
