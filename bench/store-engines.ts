@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createStore } from '../server/store/index';
 import type { Store, TrackRow } from '../server/store/types';
+import { mulberry32 } from './lib/rng';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,16 +37,6 @@ const SPAN_MS = 2 * 3600_000;
 const T0 = Date.UTC(2026, 0, 5, 20, 0, 0);
 
 // ---- seeded data ----
-
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(): TrackRow[][] {
   const rnd = mulberry32(42);
