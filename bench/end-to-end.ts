@@ -11,6 +11,7 @@ import { io } from 'socket.io-client';
 import type { Alert } from '../geo/model';
 import { mulberry32 } from './lib/rng';
 import { postJson, startServerProcess } from './lib/server-process';
+import { batchMaker, pointInBox, type LoadTag } from './lib/corridor-load';
 
 const arg = (name: string, d: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,22 +47,15 @@ async function main() {
     const corridors = zones.filter((z) => z.properties.kind === 'corridor');
     const exits = zones.filter((z) => z.properties.kind === 'exit' && !z.properties.floorId.endsWith('outdoor'));
     const rand = mulberry32(42);
-    const pointIn = (z: Zone) => {
-      const ring = z.geometry.coordinates[0];
-      const xs = ring.map((p) => p[0]);
-      const ys = ring.map((p) => p[1]);
-      const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-      return { x: x0 + (x1 - x0) * (0.2 + 0.6 * rand()), y: y0 + (y1 - y0) * (0.2 + 0.6 * rand()) };
-    };
 
     // Load tags: ordinary residents (no wander risk) walking the corridors.
-    const load: { tagId: string; floorId: string; x: number; y: number }[] = [];
+    const load: LoadTag[] = [];
     for (let i = 0; i < TAGS; i++) {
       const c = corridors[i % corridors.length];
       const tagId = `LOAD-${i}`;
       const r = await post(`${base}/api/v1/residents`, { name: `Load ${i}`, siteId: site.id, tagId }, auth);
       if (r.status !== 201) throw new Error(`create resident: ${r.status} ${await r.text()}`);
-      load.push({ tagId, floorId: c.properties.floorId, ...pointIn(c) });
+      load.push({ tagId, floorId: c.properties.floorId, ...pointInBox(c.geometry.coordinates[0], rand) });
     }
     // Probe tags: wander-risk residents whose first fix lands on an exit, so each raises one alert.
     const probes: { tagId: string; residentId: string; floorId: string; x: number; y: number }[] = [];
@@ -93,21 +87,7 @@ async function main() {
     console.log('|---|---|---|---|---|---|---|---|---|');
 
     let probeIdx = 0;
-    let cursor = 0;
-    let lastTs = Date.now() - 5000;
-    const nextBody = () => {
-      // ts moves forward by at least 1 ms per batch so every tag's fixes stay in order
-      const ts = Math.max(Date.now(), lastTs + 1);
-      lastTs = ts;
-      const fixes = [];
-      for (let k = 0; k < BATCH; k++) {
-        const t = load[cursor++ % load.length];
-        t.x += (rand() - 0.5) * 0.4;
-        t.y += (rand() - 0.5) * 0.1;
-        fixes.push({ tagId: t.tagId, ts, floorId: t.floorId, x: +t.x.toFixed(2), y: +t.y.toFixed(2), accuracy: 0.5, battery: 80 });
-      }
-      return JSON.stringify(fixes);
-    };
+    const nextBody = batchMaker(load, BATCH, rand);
 
     const processed = async () =>
       Number((await (await fetch(`${base}/metrics`)).text()).match(/carewatch_geo_fixes_processed_total (\d+)/)?.[1] ?? NaN);

@@ -33,6 +33,7 @@ import { createStore, type TrackRow } from '../server/store';
 import { fmt, machine, summarize } from './lib/stats';
 import { mulberry32 } from './lib/rng';
 import { postJson, startServerProcess } from './lib/server-process';
+import { batchMaker, pointInBox, type LoadTag } from './lib/corridor-load';
 
 const arg = (name: string, d: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -120,32 +121,14 @@ async function ingestServer(history: boolean): Promise<Phase[]> {
     const [site] = (await (await fetch(`${base}/api/v1/sites`, { headers: auth })).json()) as { id: string; zones: { features: Zone[] } }[];
     const corridors = site.zones.features.filter((z) => z.properties.kind === 'corridor');
     const rand = mulberry32(42);
-    const load: { tagId: string; floorId: string; x: number; y: number }[] = [];
+    const load: LoadTag[] = [];
     for (let i = 0; i < TAGS; i++) {
       const c = corridors[i % corridors.length];
       const r = await post(`${base}/api/v1/residents`, { name: `Load ${i}`, siteId: site.id, tagId: `LOAD-${i}` }, auth);
       if (r.status !== 201) throw new Error(`create resident: ${r.status} ${await r.text()}`);
-      const ring = c.geometry.coordinates[0];
-      const xs = ring.map((p) => p[0]);
-      const ys = ring.map((p) => p[1]);
-      const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-      load.push({ tagId: `LOAD-${i}`, floorId: c.properties.floorId, x: x0 + (x1 - x0) * (0.2 + 0.6 * rand()), y: y0 + (y1 - y0) * (0.2 + 0.6 * rand()) });
+      load.push({ tagId: `LOAD-${i}`, floorId: c.properties.floorId, ...pointInBox(c.geometry.coordinates[0], rand) });
     }
-    let cursor = 0;
-    let lastTs = Date.now() - 5000;
-    const nextBody = () => {
-      const ts = Math.max(Date.now(), lastTs + 1);
-      lastTs = ts;
-      const fixes = [];
-      for (let k = 0; k < BATCH; k++) {
-        const t = load[cursor++ % load.length];
-        // residents walking: 0.1–0.3 m between fixes, so compression keeps some and drops others
-        t.x += (rand() - 0.5) * 0.4;
-        t.y += (rand() - 0.5) * 0.1;
-        fixes.push({ tagId: t.tagId, ts, floorId: t.floorId, x: +t.x.toFixed(2), y: +t.y.toFixed(2), accuracy: 0.5, battery: 80 });
-      }
-      return JSON.stringify(fixes);
-    };
+    const nextBody = batchMaker(load, BATCH, rand);
     const metrics = async () => (await fetch(`${base}/metrics`)).text();
     const drain = async () => {
       for (let i = 0; i < 300 && metric(await metrics(), 'carewatch_geo_inflight_fixes') > 0; i++) await new Promise((r) => setTimeout(r, 100));
