@@ -151,7 +151,11 @@ function check(
   if (now - s.stillSince < minutes * 60_000) return { state: s, alerts: NO_ALERTS };
   // In bed: confirmed, or where the tag lies still (the mean of its fixes, steadier than any one fix) is.
   // Looked up last: a zone query, needed only once the stillness has lasted long enough.
-  if (inBed(inside, ctx) || inBed(ctx.zones.containing(s.floorId, s.ax, s.ay), ctx)) return { state: s, alerts: NO_ALERTS };
+  const here = ctx.zones.containing(s.floorId, s.ax, s.ay);
+  if (inBed(inside, ctx) || inBed(here, ctx)) return { state: s, alerts: NO_ALERTS };
+  // A community resident's tracker cannot see a bed: lying still at home at night is sleep, not a fall.
+  const home = ctx.resident.homeZoneId;
+  if (night && home && (inside.includes(home) || here.includes(home))) return { state: s, alerts: NO_ALERTS };
   const detail = `no movement for ${Math.round((now - s.stillSince) / 60_000)} min outside the bed${night ? ' at night' : ''}`;
   return {
     state: { ...s, alerted: true },

@@ -28,6 +28,14 @@ describe('inactivity', () => {
     expect(a.at - (stopAt + 20 * MIN)).toBeLessThanOrEqual(5);
   });
 
+  it('a community resident lying still at home all night never raises it (the tracker cannot see a bed)', () => {
+    const home = { resident: { homeZoneId: 'lounge', bedZoneId: null, community: true } };
+    expect(raised(play(inactivity, [...stay(at.lounge, 0, 6 * 3600, 30, {}, 0.2), ...ticks(0, 6 * 3600, 5)], home).alerts, 'inactivity')).toEqual([]);
+    // the same stillness outside the home area still fires
+    const { moments } = collapse([20, 7.25], 30 * MIN);
+    expect(raised(play(inactivity, moments, home).alerts, 'inactivity')).toHaveLength(1);
+  });
+
   it('a resident asleep in bed all night never raises it', () => {
     expect(play(inactivity, [...stay(at.bed, 0, 6 * 3600, 30, {}, 0.2), ...ticks(0, 6 * 3600, 5)]).alerts).toEqual([]);
   });
