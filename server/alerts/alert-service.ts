@@ -134,6 +134,17 @@ export class AlertService {
     return out.sort((a, b) => b.detectedAt - a.detectedAt);
   }
 
+  /** A resident's alerts that are not resolved yet (open or acknowledged), from the index, not a scan. */
+  activeFor(residentId: string): Alert[] {
+    const out: Alert[] = [];
+    for (const [key, id] of this.active) {
+      if (key.slice(0, key.lastIndexOf('|')) !== residentId) continue;
+      const a = this.alerts.get(id);
+      if (a) out.push(a);
+    }
+    return out;
+  }
+
   /** Residents with an alert that is not resolved (the live map draws them red). */
   activeResidentIds(): Set<string> {
     return new Set([...this.active.keys()].map((k) => k.split('|')[0]));

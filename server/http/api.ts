@@ -85,7 +85,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   deps.live.useAlerts(alerts);
 
   const auth = requireUser(accounts);
-  const activeAlertsOf = (residentId: string): Alert[] => alerts.list().filter((a) => a.residentId === residentId && a.state !== 'resolved');
+  const activeAlertsOf = (residentId: string): Alert[] => alerts.activeFor(residentId);
 
   r.get('/api/v1/sites', auth, (req, res) => {
     const u = user(req);

@@ -204,7 +204,7 @@ export class Realtime implements LiveView {
   }
 
   private activeAlertsOf(residentId: string): Alert[] {
-    return (this.alertSource?.list() ?? []).filter((a) => a.residentId === residentId && a.state !== 'resolved');
+    return this.alertSource?.activeFor(residentId) ?? [];
   }
 
   /** Deliver an alert (new, or a state change) to everyone allowed to see it. */
