@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { io } from 'socket.io-client';
 import type { Alert } from '../geo/model';
-import { mulberry32 } from './lib/rng';
+import { mulberry32 } from '../geo/rng';
 import { postJson, startServerProcess } from './lib/server-process';
 import { batchMaker, pointInBox, type LoadTag } from './lib/corridor-load';
 

@@ -18,7 +18,7 @@ import { DEFAULT_RULES } from '../geo/rules';
 import { initialTagState, processFix } from '../geo/tag-pipeline';
 import { generateSuite, type Episode } from './scenarios/episodes';
 import { room, scenarioResident, scenarioSite } from './scenarios/floor';
-import { Rng } from './scenarios/rng';
+import { Rng } from '../geo/rng';
 import { SAFETY_DETECTORS, runEpisode, scenarioWorld } from './scenarios/run';
 import { hasSisFall, readManifest, readTrial, SISFALL_HZ, sisfallDir, type SisFallTrial } from './scenarios/sisfall';
 

@@ -32,7 +32,7 @@ import { initialTagState, processFix, type TagState } from '../geo/tag-pipeline'
 import { initialMembership, stepMembership, type MembershipState } from '../geo/transition';
 import { World } from '../geo/world';
 import { ZoneIndex } from '../geo/zone-index';
-import { mulberry32 } from './lib/rng';
+import { mulberry32 } from '../geo/rng';
 import { generateInstitution, queryPoints, residentWalks, type Institution } from './lib/institution';
 import { collect, fmt, fmtBytes, heapUsed, machine, summarize, table, type Summary } from './lib/stats';
 

@@ -31,7 +31,7 @@ import { Simulator, type RawFix } from '../server/simulator';
 import { loadSiteDir, SAMPLE_SITE_DIR } from '../server/site-loader';
 import { createStore, type TrackRow } from '../server/store';
 import { fmt, machine, summarize } from './lib/stats';
-import { mulberry32 } from './lib/rng';
+import { mulberry32 } from '../geo/rng';
 import { postJson, startServerProcess } from './lib/server-process';
 import { batchMaker, pointInBox, type LoadTag } from './lib/corridor-load';
 

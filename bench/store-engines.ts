@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createStore } from '../server/store/index';
 import type { Store, TrackRow } from '../server/store/types';
-import { mulberry32 } from './lib/rng';
+import { mulberry32 } from '../geo/rng';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -4,6 +4,7 @@
  * archive's GeoJSON files and passes the parsed objects; everything here is arithmetic in the site's local metres.
  */
 import { SiteFrame } from './frame';
+import { distanceToRing, pointInPolygon, ringArea, ringCentroid } from './geometry';
 import type { Building, ExitType, Floor, Georeference, Ring, Site, Zone, ZoneKind } from './model';
 
 type Position = number[];
@@ -150,64 +151,9 @@ function localRing(frame: SiteFrame, ring: Position[]): Ring {
   return out;
 }
 
-function ringArea(ring: Ring): number {
-  let a = 0;
-  for (let i = 0; i + 1 < ring.length; i++) a += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
-  return a / 2;
-}
-
-/** Area-weighted centroid of a lon/lat ring (small enough to treat degrees as planar). */
-function ringCentroid(ring: Position[]): [number, number] {
-  // relative to the first vertex: raw degrees (~117 × ~32) would cancel away the tiny areas of a building
-  const [ox, oy] = ring[0];
-  let a = 0;
-  let cx = 0;
-  let cy = 0;
-  for (let i = 0; i + 1 < ring.length; i++) {
-    const [x0, y0, x1, y1] = [ring[i][0] - ox, ring[i][1] - oy, ring[i + 1][0] - ox, ring[i + 1][1] - oy];
-    const cross = x0 * y1 - x1 * y0;
-    a += cross;
-    cx += (x0 + x1) * cross;
-    cy += (y0 + y1) * cross;
-  }
-  if (Math.abs(a) < 1e-18) {
-    const n = ring.length || 1;
-    return [ring.reduce((s, p) => s + p[0], 0) / n, ring.reduce((s, p) => s + p[1], 0) / n];
-  }
-  return [ox + cx / (3 * a), oy + cy / (3 * a)];
-}
-
-function pointInRing(x: number, y: number, ring: Ring): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-function pointInPolygon(x: number, y: number, polygon: Ring[]): boolean {
-  if (!polygon[0] || !pointInRing(x, y, polygon[0])) return false;
-  for (let h = 1; h < polygon.length; h++) if (pointInRing(x, y, polygon[h])) return false;
-  return true;
-}
-
-function segmentDistance(px: number, py: number, [ax, ay]: [number, number], [bx, by]: [number, number]): number {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
-  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
-}
-
 function boundaryDistance(x: number, y: number, polygons: Ring[][]): number {
   let best = Infinity;
-  for (const polygon of polygons) {
-    for (const ring of polygon) {
-      for (let i = 0; i + 1 < ring.length; i++) best = Math.min(best, segmentDistance(x, y, ring[i], ring[i + 1]));
-    }
-  }
+  for (const polygon of polygons) for (const ring of polygon) best = Math.min(best, distanceToRing(x, y, ring));
   return best;
 }
 
@@ -220,7 +166,8 @@ function anchorOf(archive: ImdfArchive): [number, number] {
     polygonsOf(venue?.geometry ?? null)[0]?.[0] ??
     archive.level?.features.map((l) => polygonsOf(l.geometry)[0]?.[0]).find((r) => r && r.length > 0);
   if (!outline) throw new Error('IMDF archive has no venue display point and no venue or level outline to anchor the site');
-  return ringCentroid(outline);
+  // lon/lat: a building's doubled area is ~1e-8 square degrees, so only an exact line is degenerate
+  return ringCentroid(outline, 1e-18);
 }
 
 /**

@@ -1,4 +1,5 @@
 import RBush from 'rbush';
+import { distanceToFlatRing, pointInFlatRing } from './geometry';
 import type { Zone, ZoneKind } from './model';
 
 export interface NearZone {
@@ -235,7 +236,7 @@ export class ZoneIndex {
   signedDistanceById(i: number, x: number, y: number): number {
     let best = Infinity;
     for (let r = this.zoneRing[i]; r < this.zoneRing[i + 1]; r++) {
-      const d = distanceToRing(this.coords, this.ringStart[r], this.ringStart[r + 1], x, y);
+      const d = distanceToFlatRing(this.coords, this.ringStart[r], this.ringStart[r + 1], x, y);
       if (d < best) best = d;
     }
     return this.pointInZone(i, x, y) ? -best : best;
@@ -298,22 +299,13 @@ export class ZoneIndex {
 
   /** Even-odd rule over the zone's rings (a point in a hole crosses an even number of edges). */
   private pointInZone(i: number, x: number, y: number): boolean {
-    const c = this.coords;
     let inside = false;
     for (let r = this.zoneRing[i], rEnd = this.zoneRing[i + 1]; r < rEnd; r++) {
-      const s = this.ringStart[r], e = this.ringStart[r + 1];
-      for (let k = s, j = e - 2; k < e; j = k, k += 2) {
-        const yi = c[k + 1], yj = c[j + 1];
-        if (yi > y !== yj > y) {
-          const xi = c[k], xj = c[j];
-          if (x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-        }
-      }
+      if (pointInFlatRing(this.coords, this.ringStart[r], this.ringStart[r + 1], x, y)) inside = !inside;
     }
     return inside;
   }
 
-  /** Integer ids of the zones whose bounding box meets the box, appended to `out`. */
   /**
    * Integer ids of the zones whose bounding box meets the box, appended to `out`, in the order rbush's own
    * search gives them (near() sorts stably, so zones at the same distance keep it). Its walk, done here over
@@ -398,22 +390,6 @@ function sortByDistance(a: NearZone[]): void {
   }
 }
 
-/** Even-odd rule over all rings: a point in a hole crosses an even number of edges. */
-export function pointInRings(rings: readonly Float64Array[], x: number, y: number): boolean {
-  let inside = false;
-  for (const r of rings) {
-    const n = r.length;
-    for (let k = 0, j = n - 2; k < n; j = k, k += 2) {
-      const yi = r[k + 1], yj = r[j + 1];
-      if (yi > y !== yj > y) {
-        const xi = r[k], xj = r[j];
-        if (x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-      }
-    }
-  }
-  return inside;
-}
-
 /** Whether coords[s..e) is a closed ring over exactly the four corners of its bounding box, walked edge by edge. */
 function isAxisRect(c: Float64Array, s: number, e: number, minX: number, minY: number, maxX: number, maxY: number): boolean {
   if (e - s !== 10 || !(minX < maxX && minY < maxY)) return false;
@@ -427,22 +403,6 @@ function isAxisRect(c: Float64Array, s: number, e: number, minX: number, minY: n
     if ((nx !== x) === (ny !== y)) return false; // each edge moves along exactly one axis
   }
   return corners === 15;
-}
-
-function distanceToRing(c: Float64Array, s: number, e: number, x: number, y: number): number {
-  let best2 = Infinity;
-  for (let k = s; k + 3 < e; k += 2) {
-    const ax = c[k], ay = c[k + 1], bx = c[k + 2], by = c[k + 3];
-    const dx = bx - ax, dy = by - ay;
-    const len2 = dx * dx + dy * dy;
-    let t = len2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
-    if (t < 0) t = 0;
-    else if (t > 1) t = 1;
-    const px = ax + t * dx - x, py = ay + t * dy - y;
-    const d2 = px * px + py * py;
-    if (d2 < best2) best2 = d2;
-  }
-  return Math.sqrt(best2);
 }
 
 /**

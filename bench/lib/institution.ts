@@ -11,7 +11,7 @@
  */
 import type { Floor, Resident, Ring, Site, Zone, ZoneKind } from '../../geo/model';
 import type { WorldData } from '../../geo/world';
-import { gaussian, int, mulberry32, pick, uniform, type Rng } from './rng';
+import { Rng } from '../../geo/rng';
 
 export interface InstitutionOptions {
   seed?: number;
@@ -48,7 +48,7 @@ const DEFAULT_FLOORS = [5, 5, 6, 6];
 type Pt = [number, number];
 
 export function generateInstitution(opts: InstitutionOptions = {}): Institution {
-  const rnd = mulberry32(opts.seed ?? 20260105);
+  const rnd = new Rng(opts.seed ?? 20260105);
   const floorsPerBuilding = opts.floors ?? DEFAULT_FLOORS;
   const homes = opts.communityHomes ?? 100;
   const zones: Zone[] = [];
@@ -184,7 +184,7 @@ function buildFloor(
     const id = `${floorId}-r${n}`;
     const lounge = n % 6 === 0;
     // A structural column in one corner of some rooms: an L-shaped (concave) room.
-    const notch = rnd() < 0.35;
+    const notch = rnd.next() < 0.35;
     const outer: Pt[] = notch
       ? [
           [r.u0, r.v0],
@@ -210,8 +210,8 @@ function buildFloor(
         name: `Resident ${bedId}`,
         wardId: ward,
         tagId: `tag-${bedId}`,
-        wanderRisk: rnd() < 0.3,
-        fallRisk: rnd() < 0.4,
+        wanderRisk: rnd.next() < 0.3,
+        fallRisk: rnd.next() < 0.4,
         roomZoneId: id,
         bedZoneId: bedId,
         bathroomZoneId: `${id}-bath`,
@@ -263,15 +263,15 @@ function buildOutdoor(
   add('exit', 'gate-back', 'Back gate', [rect(x0 - 2, 180, x0 + 2, 190)], { exitType: 'gate' });
   const centres: [number, number][] = [];
   for (let h = 0; h < homes; h++) {
-    const a = uniform(rnd, 0, 2 * Math.PI);
-    const d = uniform(rnd, 400, 2000);
+    const a = rnd.range(0, 2 * Math.PI);
+    const d = rnd.range(400, 2000);
     const cx = round(d * Math.cos(a)), cy = round(d * Math.sin(a));
     centres.push([cx, cy]);
     // An irregular hexagon of about 30 m across: the house, its yard and the lane in front.
     const ring: Pt[] = [];
     for (let k = 0; k < 6; k++) {
       const t = (k / 6) * 2 * Math.PI;
-      const r = 15 + gaussian(rnd, 2);
+      const r = 15 + rnd.gaussian(2);
       ring.push([round(cx + r * Math.cos(t)), round(cy + r * Math.sin(t))]);
     }
     const zid = `home-${h + 1}`;
@@ -282,8 +282,8 @@ function buildOutdoor(
       name: `Community resident ${h + 1}`,
       wardId: null,
       tagId: `tag-${zid}`,
-      wanderRisk: rnd() < 0.5,
-      fallRisk: rnd() < 0.5,
+      wanderRisk: rnd.next() < 0.5,
+      fallRisk: rnd.next() < 0.5,
       roomZoneId: null,
       bedZoneId: null,
       bathroomZoneId: null,
@@ -302,28 +302,28 @@ function buildOutdoor(
  * campus and a third around community homes.
  */
 export function queryPoints(inst: Institution, count: number, seed = 7, indoorShare = 0.85): Float64Array {
-  const rnd = mulberry32(seed);
+  const rnd = new Rng(seed);
   const out = new Float64Array(count * 3);
   const outdoor = inst.floorIds.indexOf(inst.outdoorFloorId);
   for (let i = 0; i < count; i++) {
     let f: number, x: number, y: number;
-    if (rnd() < indoorShare) {
-      const b = pick(rnd, inst.buildings);
-      f = inst.floorIds.indexOf(b.floorIds[int(rnd, b.floorIds.length)]);
-      const u = uniform(rnd, -2, BUILDING_W + 2), v = uniform(rnd, 0, BUILDING_D + 2);
+    if (rnd.next() < indoorShare) {
+      const b = rnd.pick(inst.buildings);
+      f = inst.floorIds.indexOf(b.floorIds[rnd.int(0, b.floorIds.length - 1)]);
+      const u = rnd.range(-2, BUILDING_W + 2), v = rnd.range(0, BUILDING_D + 2);
       const c = Math.cos((b.rotationDeg * Math.PI) / 180), s = Math.sin((b.rotationDeg * Math.PI) / 180);
       x = b.x + u * c - v * s;
       y = b.y + u * s + v * c;
-    } else if (rnd() < 2 / 3) {
+    } else if (rnd.next() < 2 / 3) {
       f = outdoor;
       const [x0, y0, x1, y1] = inst.campusBBox;
-      x = uniform(rnd, x0 - 20, x1 + 20);
-      y = uniform(rnd, y0 - 20, y1 + 20);
+      x = rnd.range(x0 - 20, x1 + 20);
+      y = rnd.range(y0 - 20, y1 + 20);
     } else {
       f = outdoor;
-      const [cx, cy] = pick(rnd, inst.homeCentres);
-      x = cx + uniform(rnd, -30, 30);
-      y = cy + uniform(rnd, -30, 30);
+      const [cx, cy] = rnd.pick(inst.homeCentres);
+      x = cx + rnd.range(-30, 30);
+      y = cy + rnd.range(-30, 30);
     }
     out[3 * i] = f;
     out[3 * i + 1] = x;
@@ -354,7 +354,7 @@ export interface WalkFix {
  * around their homes (a GPS fix every 10 s, 5 m noise, accuracy 8 m) and sometimes wander off.
  */
 export function residentWalks(inst: Institution, tags: number, fixesPerTag: number, seed = 11, t0 = Date.UTC(2026, 0, 5, 1)): WalkFix[] {
-  const rnd = mulberry32(seed);
+  const rnd = new Rng(seed);
   const residents = inst.world.residents;
   const chosen = Array.from({ length: tags }, (_, k) => residents[Math.floor((k * residents.length) / tags)]);
   const buildingOf = new Map(inst.buildings.flatMap((b) => b.floorIds.map((f) => [f, b] as const)));
@@ -363,15 +363,15 @@ export function residentWalks(inst: Institution, tags: number, fixesPerTag: numb
     if (r.community) {
       const home = inst.world.zones.find((z) => z.id === r.homeZoneId)!;
       const [hx, hy] = centroid(home.polygon[0]);
-      let x = hx, y = hy, heading = uniform(rnd, 0, 2 * Math.PI);
+      let x = hx, y = hy, heading = rnd.range(0, 2 * Math.PI);
       for (let k = 0; k < fixesPerTag; k++) {
-        heading += gaussian(rnd, 0.4);
+        heading += rnd.gaussian(0.4);
         // a slow pull back towards home keeps most strolls near it
-        const pull = Math.hypot(x - hx, y - hy) > 40 && rnd() < 0.7 ? Math.atan2(hy - y, hx - x) : heading;
+        const pull = Math.hypot(x - hx, y - hy) > 40 && rnd.next() < 0.7 ? Math.atan2(hy - y, hx - x) : heading;
         heading = pull;
         x += 7 * Math.cos(heading);
         y += 7 * Math.sin(heading);
-        out.push({ tagId: r.tagId, ts: t0 + k * 10_000, floorId: inst.outdoorFloorId, x: x + gaussian(rnd, 5), y: y + gaussian(rnd, 5), accuracy: 8 });
+        out.push({ tagId: r.tagId, ts: t0 + k * 10_000, floorId: inst.outdoorFloorId, x: x + rnd.gaussian(5), y: y + rnd.gaussian(5), accuracy: 8 });
       }
       return out;
     }
@@ -379,14 +379,14 @@ export function residentWalks(inst: Institution, tags: number, fixesPerTag: numb
     const b = buildingOf.get(bed.floorId)!;
     let floorId = bed.floorId;
     // walk in the building's frame: start near the middle of the corridor
-    let u = uniform(rnd, 2, BUILDING_W - 2), v = 12.5, heading = uniform(rnd, 0, 2 * Math.PI);
+    let u = rnd.range(2, BUILDING_W - 2), v = 12.5, heading = rnd.range(0, 2 * Math.PI);
     let outdoors = false;
     for (let k = 0; k < fixesPerTag; k++) {
-      if (rnd() < 0.004) {
-        outdoors = !outdoors && rnd() < 0.5;
-        floorId = outdoors ? inst.outdoorFloorId : b.floorIds[int(rnd, b.floorIds.length)];
+      if (rnd.next() < 0.004) {
+        outdoors = !outdoors && rnd.next() < 0.5;
+        floorId = outdoors ? inst.outdoorFloorId : b.floorIds[rnd.int(0, b.floorIds.length - 1)];
       }
-      heading += gaussian(rnd, 0.5);
+      heading += rnd.gaussian(0.5);
       u += 0.7 * Math.cos(heading);
       v += 0.7 * Math.sin(heading);
       const [u0, v0, u1, v1] = outdoors ? [-30, -30, BUILDING_W + 30, BUILDING_D + 30] : [-2, 0, BUILDING_W + 2, BUILDING_D + 2];
@@ -395,7 +395,7 @@ export function residentWalks(inst: Institution, tags: number, fixesPerTag: numb
       const [x, y] = toSite(b, u, v);
       const acc = outdoors ? 5 : 0.5;
       const noise = outdoors ? 3 : 0.3;
-      out.push({ tagId: r.tagId, ts: t0 + k * 1000, floorId, x: x + gaussian(rnd, noise), y: y + gaussian(rnd, noise), accuracy: acc });
+      out.push({ tagId: r.tagId, ts: t0 + k * 1000, floorId, x: x + rnd.gaussian(noise), y: y + rnd.gaussian(noise), accuracy: acc });
     }
     return out;
   });

@@ -8,7 +8,7 @@ import { utcOffsetMs } from '../../geo/night-window';
 import { DEFAULT_RULES } from '../../geo/rules';
 import { EAST_DOOR_APPROACH, LOUNGE, LOUNGE_DOOR, ROOMS, RING, floorZones, room, scenarioResident, scenarioSite, type RoomGeometry } from './floor';
 import { Track, ringPath, sampleFixes, type FixOptions, type P } from './motion';
-import { Rng } from './rng';
+import { Rng } from '../../geo/rng';
 
 export interface Episode {
   /** The detector family evaluated (a row of the table). */
@@ -66,13 +66,13 @@ const NIGHTS: { tz: string; date: string }[] = [
 function nightStart(rng: Rng, latestMin = 4 * 60): { site: Site; t0: number } {
   const n = rng.pick(NIGHTS);
   // 22:30 .. 04:00 local
-  const minutes = rng.uniform(22.5 * 60, 24 * 60 + latestMin);
+  const minutes = rng.range(22.5 * 60, 24 * 60 + latestMin);
   return { site: scenarioSite(n.tz), t0: localTime(n.date, minutes, n.tz) };
 }
 
 function dayStart(rng: Rng): { site: Site; t0: number } {
   const n = rng.pick(NIGHTS);
-  return { site: scenarioSite(n.tz), t0: localTime(n.date, rng.uniform(9 * 60, 15 * 60), n.tz) };
+  return { site: scenarioSite(n.tz), t0: localTime(n.date, rng.range(9 * 60, 15 * 60), n.tz) };
 }
 
 function anyRoom(rng: Rng): RoomGeometry {
@@ -81,7 +81,7 @@ function anyRoom(rng: Rng): RoomGeometry {
 
 function rtls(rng: Rng, extra: Partial<FixOptions> = {}): FixOptions {
   return {
-    sigma: rng.uniform(0.15, 0.4),
+    sigma: rng.range(0.15, 0.4),
     movingS: rng.pick([1, 1, 0.5, 2]),
     stillS: rng.pick([1, 2, 5, 10]),
     outlier: 0.01,
@@ -89,7 +89,7 @@ function rtls(rng: Rng, extra: Partial<FixOptions> = {}): FixOptions {
   };
 }
 
-const walkSpeed = (rng: Rng) => rng.uniform(0.35, 1.0);
+const walkSpeed = (rng: Rng) => rng.range(0.35, 1.0);
 
 /** Bed -> bedside -> door -> corridor. */
 function bedToCorridor(r: RoomGeometry): P[] {
@@ -121,10 +121,10 @@ function crossing(track: Track, zoneId: string, from: number, to: number, enter:
 function outOfBed(rng: Rng, positive: boolean): Episode {
   const { site, t0 } = nightStart(rng, 3.5 * 60);
   const r = anyRoom(rng);
-  const track = new Track(r.bed, t0).pause(rng.uniform(120, 300));
+  const track = new Track(r.bed, t0).pause(rng.range(120, 300));
   const leave = track.end;
   const v = walkSpeed(rng);
-  const outMin = positive ? rng.uniform(OUT_OF_BED_MIN + 1, OUT_OF_BED_MIN + 25) : rng.uniform(2, OUT_OF_BED_MIN - 2);
+  const outMin = positive ? rng.range(OUT_OF_BED_MIN + 1, OUT_OF_BED_MIN + 25) : rng.range(2, OUT_OF_BED_MIN - 2);
   const variant = rng.pick(['bathroom', 'lounge', 'corridor'] as const);
   if (variant === 'bathroom') {
     track.walkPath(bedToBathroom(r), v);
@@ -132,18 +132,18 @@ function outOfBed(rng: Rng, positive: boolean): Episode {
     track.pause(Math.max(10, outMin * 60 - 2 * walkBack));
     track.walkPath(bathroomToBed(r), v);
   } else if (variant === 'lounge') {
-    const toLounge = [...bedToCorridor(r), ...ringPath(r.corridor, [9.25, 12]), LOUNGE_DOOR, [rng.uniform(2, 6), rng.uniform(8, 16)] as P];
+    const toLounge = [...bedToCorridor(r), ...ringPath(r.corridor, [9.25, 12]), LOUNGE_DOOR, [rng.range(2, 6), rng.range(8, 16)] as P];
     const t = new Track(r.bed, 0).walkPath(toLounge, v).end / 1000;
     track.walkPath(toLounge, v);
     track.pause(Math.max(10, outMin * 60 - 2 * t));
     track.walkPath([...toLounge].reverse().slice(1), v).walk(r.bed, v);
   } else {
-    const to = [...bedToCorridor(r), [r.corridor[0] + rng.uniform(-4, 4), r.corridor[1]] as P];
+    const to = [...bedToCorridor(r), [r.corridor[0] + rng.range(-4, 4), r.corridor[1]] as P];
     const t = new Track(r.bed, 0).walkPath(to, v).end / 1000;
     track.walkPath(to, v).pause(Math.max(10, outMin * 60 - 2 * t));
     track.walkPath([...to].reverse().slice(1), v).walk(r.bed, v);
   }
-  track.pause(rng.uniform(60, 180));
+  track.pause(rng.range(60, 180));
   const exitAt = crossing(track, r.bedZoneId, leave, track.end, false);
   const returnAt = crossing(track, r.bedZoneId, exitAt + 5000, track.end, true);
   return {
@@ -167,10 +167,10 @@ function asleepAllNight(rng: Rng, group: 'out_of_bed' | 'inactivity' | 'bathroom
   const r = anyRoom(rng);
   const track = new Track(r.bed, t0);
   // turning over now and then: small moves within the bed
-  const end = t0 + rng.uniform(90, 180) * 60_000;
+  const end = t0 + rng.range(90, 180) * 60_000;
   while (track.end < end) {
-    track.pause(rng.uniform(600, 2400));
-    track.walk([r.bed[0] + rng.uniform(-0.3, 0.3), r.bed[1] + rng.uniform(-0.5, 0.5)], 0.2);
+    track.pause(rng.range(600, 2400));
+    track.walk([r.bed[0] + rng.range(-0.3, 0.3), r.bed[1] + rng.range(-0.5, 0.5)], 0.2);
   }
   return {
     group,
@@ -190,7 +190,7 @@ function outOfBedByDay(rng: Rng): Episode {
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
   const track = new Track(r.bed, t0).pause(120).walkPath([...bedToCorridor(r), ...ringPath(r.corridor, [9.25, 12]), LOUNGE_DOOR, [4, 12]], v);
-  track.pause(rng.uniform(30, 60) * 60);
+  track.pause(rng.range(30, 60) * 60);
   return {
     group: 'out_of_bed',
     kind: 'out_of_bed',
@@ -208,10 +208,10 @@ function bathroom(rng: Rng, positive: boolean): Episode {
   const { site, t0 } = nightStart(rng, 3.5 * 60);
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
-  const inMin = positive ? rng.uniform(BATHROOM_MIN + 1, BATHROOM_MIN + 20) : rng.uniform(2, BATHROOM_MIN - 3);
-  const track = new Track(r.bed, t0).pause(rng.uniform(120, 300)).walkPath(bedToBathroom(r), v);
+  const inMin = positive ? rng.range(BATHROOM_MIN + 1, BATHROOM_MIN + 20) : rng.range(2, BATHROOM_MIN - 3);
+  const track = new Track(r.bed, t0).pause(rng.range(120, 300)).walkPath(bedToBathroom(r), v);
   const arrive = track.end;
-  track.pause(inMin * 60).walkPath(bathroomToBed(r), v).pause(rng.uniform(60, 180));
+  track.pause(inMin * 60).walkPath(bathroomToBed(r), v).pause(rng.range(60, 180));
   const enterAt = crossing(track, r.bathroomZoneId, t0, arrive + 1000, true);
   const leaveAt = crossing(track, r.bathroomZoneId, arrive + 1000, track.end, false);
   return {
@@ -236,15 +236,15 @@ function inactivityEpisode(rng: Rng, positive: boolean, byDay = false): Episode 
   const v = walkSpeed(rng);
   const minutes = byDay ? INACTIVITY_DAY_MIN : INACTIVITY_NIGHT_MIN;
   const where = rng.pick(['bathroom', 'corridor', 'lounge', 'bedside'] as const);
-  const track = new Track(r.bed, t0).pause(rng.uniform(60, 180));
+  const track = new Track(r.bed, t0).pause(rng.range(60, 180));
   if (where === 'bathroom') track.walkPath(bedToBathroom(r), v);
-  else if (where === 'corridor') track.walkPath([...bedToCorridor(r), [r.corridor[0] + rng.uniform(-5, 5), r.corridor[1]]], v);
-  else if (where === 'lounge') track.walkPath([...bedToCorridor(r), ...ringPath(r.corridor, [9.25, 12]), LOUNGE_DOOR, [rng.uniform(2, 6), rng.uniform(8, 16)]], v);
+  else if (where === 'corridor') track.walkPath([...bedToCorridor(r), [r.corridor[0] + rng.range(-5, 5), r.corridor[1]]], v);
+  else if (where === 'lounge') track.walkPath([...bedToCorridor(r), ...ringPath(r.corridor, [9.25, 12]), LOUNGE_DOOR, [rng.range(2, 6), rng.range(8, 16)]], v);
   else track.walkPath([r.bedside, [r.bedside[0] + 0.6, r.bedside[1]]], v);
   const stopAt = track.end;
-  const stillMin = positive ? rng.uniform(minutes + 2, minutes + 15) : rng.uniform(3, minutes - 3);
+  const stillMin = positive ? rng.range(minutes + 2, minutes + 15) : rng.range(3, minutes - 3);
   track.pause(stillMin * 60);
-  if (!positive) track.walk([track.position[0] + rng.uniform(2, 4), track.position[1]], v).pause(rng.uniform(30, 120));
+  if (!positive) track.walk([track.position[0] + rng.range(2, 4), track.position[1]], v).pause(rng.range(30, 120));
   return {
     group: 'inactivity',
     kind: 'inactivity',
@@ -270,10 +270,10 @@ function tagOnCharger(rng: Rng, group: 'inactivity' | 'out_of_bed' | 'fall (3D h
   const { site, t0 } = nightStart(rng, 2 * 60);
   const r = anyRoom(rng);
   const charger: P = [r.bedside[0] + 0.3, r.bedside[1] + 0.5];
-  const track = new Track(r.bed, t0).pause(120).walk(charger, 0.5).pause(rng.uniform(60, 150) * 60);
+  const track = new Track(r.bed, t0).pause(120).walk(charger, 0.5).pause(rng.range(60, 150) * 60);
   const put = t0 + 125_000;
-  const start = rng.uniform(20, 60);
-  const minutesPerPct = rng.uniform(1.2, 3);
+  const start = rng.range(20, 60);
+  const minutesPerPct = rng.range(1.2, 3);
   return {
     group,
     kind: group === 'fall (3D height)' ? 'fall' : group,
@@ -297,20 +297,20 @@ function tagSilent(rng: Rng, positive: boolean): Episode {
   const { site, t0 } = rng.chance(0.5) ? nightStart(rng) : dayStart(rng);
   const r = anyRoom(rng);
   const track = new Track(r.corridor, t0).pause(3600);
-  const period = rng.uniform(1, 30);
-  const runMin = rng.uniform(5, 20);
+  const period = rng.range(1, 30);
+  const runMin = rng.range(5, 20);
   const fixes: Fix[] = [];
   let t = t0;
   let lastTs = t0;
   while (t < t0 + runMin * 60_000) {
     const p = track.pos(t);
-    fixes.push({ tagId: 'T', ts: Math.round(t), floorId: 'F1', x: p[0] + rng.gauss() * 0.3, y: p[1] + rng.gauss() * 0.3, accuracy: 0.5 });
+    fixes.push({ tagId: 'T', ts: Math.round(t), floorId: 'F1', x: p[0] + rng.gaussian() * 0.3, y: p[1] + rng.gaussian() * 0.3, accuracy: 0.5 });
     lastTs = Math.round(t);
     // a negative has gaps up to 20 s short of the threshold
-    const gap = !positive && rng.chance(0.05) ? rng.uniform(period, SILENT_S - 20) : period * rng.uniform(0.8, 1.2);
+    const gap = !positive && rng.chance(0.05) ? rng.range(period, SILENT_S - 20) : period * rng.range(0.8, 1.2);
     t += gap * 1000;
   }
-  const t1 = positive ? lastTs + (SILENT_S + rng.uniform(30, 300)) * 1000 : lastTs;
+  const t1 = positive ? lastTs + (SILENT_S + rng.range(30, 300)) * 1000 : lastTs;
   let backAt: number | undefined;
   if (positive && rng.chance(0.5)) {
     backAt = t1 - 5000;
@@ -336,9 +336,9 @@ function lowBattery(rng: Rng, positive: boolean): Episode {
   const { site, t0 } = dayStart(rng);
   const r = anyRoom(rng);
   const fixes: Fix[] = [];
-  const minutes = rng.uniform(30, 90);
-  const from = positive ? rng.uniform(LOW_PCT + 2, LOW_PCT + 5) : rng.uniform(LOW_PCT + 3, CLEAR_PCT + 10);
-  const to = positive ? rng.uniform(LOW_PCT - 8, LOW_PCT - 2) : from - rng.uniform(0, 2);
+  const minutes = rng.range(30, 90);
+  const from = positive ? rng.range(LOW_PCT + 2, LOW_PCT + 5) : rng.range(LOW_PCT + 3, CLEAR_PCT + 10);
+  const to = positive ? rng.range(LOW_PCT - 8, LOW_PCT - 2) : from - rng.range(0, 2);
   const recharge = positive && rng.chance(0.5);
   let expectAt: number | undefined;
   let clearAt: number | undefined;
@@ -372,7 +372,7 @@ function eventEpisode(rng: Rng, group: 'sos' | 'tamper' | 'fall (device)', event
   const { site, t0 } = rng.chance(0.5) ? nightStart(rng) : dayStart(rng);
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
-  const track = new Track(r.bed, t0).pause(30).walkPath([...bedToCorridor(r), [r.corridor[0] + rng.uniform(-6, 6), r.corridor[1]]], v).pause(60);
+  const track = new Track(r.bed, t0).pause(30).walkPath([...bedToCorridor(r), [r.corridor[0] + rng.range(-6, 6), r.corridor[1]]], v).pause(60);
   const fixes = sampleFixes(track, t0, track.end, rng, rtls(rng));
   const i = rng.int(Math.floor(fixes.length / 3), fixes.length - 2);
   if (event) fixes[i] = { ...fixes[i], event };
@@ -398,39 +398,39 @@ function heightEpisode(rng: Rng, variant: 'fall' | 'sit-hard' | 'lie-in-bed' | '
   const { site, t0 } = rng.chance(0.5) ? nightStart(rng) : dayStart(rng);
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
-  const standZ = rng.uniform(0.95, 1.3);
-  const zNoise = rng.uniform(0.03, 0.12);
+  const standZ = rng.range(0.95, 1.3);
+  const zNoise = rng.range(0.03, 0.12);
   const track = new Track(r.corridor, t0).pause(20);
   let events: { at: number; z: number }[] = [{ at: t0, z: standZ }];
   let onset = t0;
   if (variant === 'lie-in-bed') {
     track.walkPath([r.door, r.bedside], v).pause(3).walk(r.bed, 0.4);
     onset = track.end;
-    events.push({ at: onset - 1500, z: rng.uniform(0.6, 0.75) }, { at: onset, z: rng.uniform(0.3, 0.6) });
-    track.pause(rng.uniform(120, 300));
+    events.push({ at: onset - 1500, z: rng.range(0.6, 0.75) }, { at: onset, z: rng.range(0.3, 0.6) });
+    track.pause(rng.range(120, 300));
   } else {
-    const there: P = [r.corridor[0] + rng.uniform(-5, 5), r.corridor[1] + rng.uniform(-0.5, 0.5)];
+    const there: P = [r.corridor[0] + rng.range(-5, 5), r.corridor[1] + rng.range(-0.5, 0.5)];
     track.walk(there, v);
     onset = track.end;
     if (variant === 'fall') {
-      onset += rng.uniform(300, 1200);
-      events.push({ at: onset, z: rng.uniform(0.05, 0.3) });
-      track.pause(rng.uniform(30, 180));
+      onset += rng.range(300, 1200);
+      events.push({ at: onset, z: rng.range(0.05, 0.3) });
+      track.pause(rng.range(30, 180));
     } else if (variant === 'sit-hard') {
-      events.push({ at: onset + 400, z: rng.uniform(0.5, 0.75) });
-      track.pause(rng.uniform(60, 240));
+      events.push({ at: onset + 400, z: rng.range(0.5, 0.75) });
+      track.pause(rng.range(60, 240));
     } else if (variant === 'bend') {
-      events.push({ at: onset + 800, z: rng.uniform(0.3, 0.45) }, { at: onset + 800 + rng.uniform(1500, 3500), z: standZ });
+      events.push({ at: onset + 800, z: rng.range(0.3, 0.45) }, { at: onset + 800 + rng.range(1500, 3500), z: standZ });
       track.pause(30);
     } else {
-      track.walk([there[0] + rng.uniform(-4, 4), there[1]], v);
+      track.walk([there[0] + rng.range(-4, 4), there[1]], v);
     }
   }
   events = events.sort((a, b) => a.at - b.at);
   const zAt = (t: number) => {
     let z = events[0].z;
     for (const e of events) if (e.at <= t) z = e.z;
-    return Math.max(0, z + rng.gauss() * zNoise);
+    return Math.max(0, z + rng.gaussian() * zNoise);
   };
   const names = {
     fall: 'falls from standing to the floor and stays there',
@@ -461,7 +461,7 @@ function exitLinger(rng: Rng, variant: 'linger' | 'pass' | 'short' | 'escorted')
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
   const track = new Track(r.corridor, t0).pause(10);
-  const near: P = [EAST_DOOR_APPROACH[0] + rng.uniform(-0.3, 0.3), EAST_DOOR_APPROACH[1] + rng.uniform(-0.8, 0.8)];
+  const near: P = [EAST_DOOR_APPROACH[0] + rng.range(-0.3, 0.3), EAST_DOOR_APPROACH[1] + rng.range(-0.8, 0.8)];
   track.walkPath(ringPath(r.corridor, EAST_DOOR_APPROACH), v);
   let arrive = track.end;
   let escortFrom: number | undefined;
@@ -472,12 +472,12 @@ function exitLinger(rng: Rng, variant: 'linger' | 'pass' | 'short' | 'escorted')
   } else {
     track.walk(near, v);
     arrive = track.end;
-    const dwell = variant === 'linger' || variant === 'escorted' ? rng.uniform(LINGER_S + 15, LINGER_S + 150) : rng.uniform(5, 25);
+    const dwell = variant === 'linger' || variant === 'escorted' ? rng.range(LINGER_S + 15, LINGER_S + 150) : rng.range(5, 25);
     // shuffling about in front of the door
     const until = arrive + dwell * 1000;
     while (track.end < until) {
-      track.pause(rng.uniform(5, 20));
-      track.walk([near[0] + rng.uniform(-0.6, 0.3), near[1] + rng.uniform(-0.8, 0.8)], 0.3);
+      track.pause(rng.range(5, 20));
+      track.walk([near[0] + rng.range(-0.6, 0.3), near[1] + rng.range(-0.8, 0.8)], 0.3);
     }
     track.walkPath(ringPath(EAST_DOOR_APPROACH, r.corridor), v).pause(10);
     if (variant === 'escorted') escortFrom = t0;
@@ -525,43 +525,43 @@ function exitLinger(rng: Rng, variant: 'linger' | 'pass' | 'short' | 'escorted')
 // Wandering patterns
 
 function loungePoint(rng: Rng): P {
-  return [rng.uniform(LOUNGE.x0 + 0.5, LOUNGE.x1 - 0.5), rng.uniform(LOUNGE.y0 + 0.5, LOUNGE.y1 - 0.5)];
+  return [rng.range(LOUNGE.x0 + 0.5, LOUNGE.x1 - 0.5), rng.range(LOUNGE.y0 + 0.5, LOUNGE.y1 - 0.5)];
 }
 
 function wander(rng: Rng, pattern: 'pacing' | 'lapping' | 'random'): Episode {
   const { site, t0 } = rng.chance(0.5) ? nightStart(rng) : dayStart(rng);
   const r = anyRoom(rng);
-  const v = rng.uniform(0.35, 1.0);
+  const v = rng.range(0.35, 1.0);
   let start: P;
   let where: string;
   const legs: { to: P; pause: number; speed: number }[] = [];
-  const sp = () => v * rng.uniform(0.85, 1.15);
+  const sp = () => v * rng.range(0.85, 1.15);
   if (pattern === 'pacing') {
     const inLounge = rng.chance(0.35);
-    const len = rng.uniform(4, 14);
+    const len = rng.range(4, 14);
     let a: P;
     let b: P;
     if (inLounge) {
       where = 'lounge';
       do {
         a = loungePoint(rng);
-        const ang = rng.uniform(0, Math.PI * 2);
+        const ang = rng.range(0, Math.PI * 2);
         b = [a[0] + len * Math.cos(ang), a[1] + len * Math.sin(ang)];
         b = [Math.min(LOUNGE.x1, Math.max(LOUNGE.x0, b[0])), Math.min(LOUNGE.y1, Math.max(LOUNGE.y0, b[1]))];
       } while (Math.hypot(b[0] - a[0], b[1] - a[1]) < 4);
     } else {
       where = 'corridor';
       const y = rng.pick([7.25, 16.75]);
-      const cx = rng.uniform(12 + len / 2, 40 - len / 2);
+      const cx = rng.range(12 + len / 2, 40 - len / 2);
       a = [cx - len / 2, y];
       b = [cx + len / 2, y];
     }
     const d = Math.hypot(b[0] - a[0], b[1] - a[1]);
-    const n = Math.min(14, Math.max(4, Math.ceil(rng.uniform(45, 110) / Math.max(d, 1))));
+    const n = Math.min(14, Math.max(4, Math.ceil(rng.range(45, 110) / Math.max(d, 1))));
     start = a;
     for (let i = 0; i < n; i++) {
       const end = i % 2 === 0 ? b : a;
-      legs.push({ to: [end[0] + rng.gauss() * 0.3, end[1] + rng.gauss() * 0.3], pause: rng.chance(0.5) ? rng.uniform(0, 5) : 0, speed: sp() });
+      legs.push({ to: [end[0] + rng.gaussian() * 0.3, end[1] + rng.gaussian() * 0.3], pause: rng.chance(0.5) ? rng.range(0, 5) : 0, speed: sp() });
     }
   } else if (pattern === 'lapping') {
     const sense = rng.pick(['ccw', 'cw'] as const);
@@ -570,21 +570,21 @@ function wander(rng: Rng, pattern: 'pacing' | 'lapping' | 'random'): Episode {
       const i0 = rng.int(0, 3);
       start = RING[i0];
       const dir = sense === 'ccw' ? 1 : 3;
-      const corners = Math.round(rng.uniform(1.75, 3) * 4);
+      const corners = Math.round(rng.range(1.75, 3) * 4);
       for (let k = 1; k <= corners; k++) {
         const p = RING[(i0 + dir * k) % 4];
-        legs.push({ to: [p[0] + rng.gauss() * 0.2, p[1] + rng.gauss() * 0.2], pause: 0, speed: sp() });
+        legs.push({ to: [p[0] + rng.gaussian() * 0.2, p[1] + rng.gaussian() * 0.2], pause: 0, speed: sp() });
       }
     } else {
       where = 'lounge loop';
-      const c: P = [rng.uniform(3, 5), rng.uniform(9, 15)];
-      const rx = rng.uniform(1.2, 2.8);
-      const ry = rng.uniform(1.5, 4.5);
-      const laps = rng.uniform(2.5, 6);
+      const c: P = [rng.range(3, 5), rng.range(9, 15)];
+      const rx = rng.range(1.2, 2.8);
+      const ry = rng.range(1.5, 4.5);
+      const laps = rng.range(2.5, 6);
       const dir = sense === 'ccw' ? 1 : -1;
       const rect = rng.chance(0.5);
       const steps = Math.ceil(laps * 16);
-      const phase = rng.uniform(0, Math.PI * 2);
+      const phase = rng.range(0, Math.PI * 2);
       const at = (k: number): P => {
         const a = phase + dir * (k / 16) * Math.PI * 2;
         if (rect) {
@@ -598,7 +598,7 @@ function wander(rng: Rng, pattern: 'pacing' | 'lapping' | 'random'): Episode {
       start = at(0);
       for (let k = 1; k <= steps; k++) {
         const p = at(k);
-        legs.push({ to: [p[0] + rng.gauss() * 0.15, p[1] + rng.gauss() * 0.15], pause: 0, speed: sp() });
+        legs.push({ to: [p[0] + rng.gaussian() * 0.15, p[1] + rng.gaussian() * 0.15], pause: 0, speed: sp() });
       }
     }
   } else {
@@ -608,17 +608,17 @@ function wander(rng: Rng, pattern: 'pacing' | 'lapping' | 'random'): Episode {
     let prev = start;
     for (let i = 0; i < n; i++) {
       let p = loungePoint(rng);
-      if (where !== 'lounge' && rng.chance(0.25)) p = [rng.uniform(9, 20), rng.pick([7.25, 16.75]) + rng.uniform(-0.6, 0.6)];
+      if (where !== 'lounge' && rng.chance(0.25)) p = [rng.range(9, 20), rng.pick([7.25, 16.75]) + rng.range(-0.6, 0.6)];
       if (Math.hypot(p[0] - prev[0], p[1] - prev[1]) < 2) continue;
-      legs.push({ to: p, pause: rng.chance(0.4) ? rng.uniform(1, 10) : 0, speed: sp() });
+      legs.push({ to: p, pause: rng.chance(0.4) ? rng.range(1, 10) : 0, speed: sp() });
       prev = p;
     }
   }
-  const track = new Track(start, t0).pause(rng.uniform(10, 40));
+  const track = new Track(start, t0).pause(rng.range(10, 40));
   const onset = track.end;
   for (const l of legs) track.walk(l.to, l.speed).pause(l.pause);
   const stop = track.end;
-  track.pause(rng.uniform(40, 90));
+  track.pause(rng.range(40, 90));
   return {
     group: 'wander_pattern',
     kind: 'wander_pattern',
@@ -648,7 +648,7 @@ function normalTravel(rng: Rng): Episode {
   const r = anyRoom(rng);
   const v = walkSpeed(rng);
   const variant = rng.pick(['to-lounge', 'from-lounge', 'to-room', 'there-and-back', 'lounge-and-back', 'bathroom', 'sitting', 'pottering'] as const);
-  const track = new Track(r.bed, t0).pause(rng.uniform(10, 40));
+  const track = new Track(r.bed, t0).pause(rng.range(10, 40));
   const loungeSeat: P = loungePoint(rng);
   const toLounge: P[] = [...bedToCorridor(r), ...ringPath(r.corridor, [9.25, 12]), LOUNGE_DOOR, loungeSeat];
   switch (variant) {
@@ -656,7 +656,7 @@ function normalTravel(rng: Rng): Episode {
       track.walkPath(toLounge, v).pause(60);
       break;
     case 'from-lounge': {
-      const t = new Track(loungeSeat, t0).pause(rng.uniform(10, 40)).walkPath([...toLounge].reverse().slice(1), v).pause(60);
+      const t = new Track(loungeSeat, t0).pause(rng.range(10, 40)).walkPath([...toLounge].reverse().slice(1), v).pause(60);
       return normal(t, 'walks from the lounge back to bed', site, r, t0, rng);
     }
     case 'to-room': {
@@ -665,25 +665,25 @@ function normalTravel(rng: Rng): Episode {
       break;
     }
     case 'there-and-back': {
-      const spot: P = [r.corridor[0] + rng.uniform(-15, 15), r.corridor[1]];
+      const spot: P = [r.corridor[0] + rng.range(-15, 15), r.corridor[1]];
       spot[0] = Math.max(10, Math.min(42, spot[0]));
       const go: P[] = [...bedToCorridor(r), spot];
-      track.walkPath(go, v).pause(rng.uniform(10, 25)).walkPath([...go].reverse().slice(1), v).walk(r.bed, v).pause(60);
+      track.walkPath(go, v).pause(rng.range(10, 25)).walkPath([...go].reverse().slice(1), v).walk(r.bed, v).pause(60);
       break;
     }
     case 'lounge-and-back':
-      track.walkPath(toLounge, v).pause(rng.uniform(5, 25)).walkPath([...toLounge].reverse().slice(1), v).walk(r.bed, v).pause(60);
+      track.walkPath(toLounge, v).pause(rng.range(5, 25)).walkPath([...toLounge].reverse().slice(1), v).walk(r.bed, v).pause(60);
       break;
     case 'bathroom':
-      track.walkPath(bedToBathroom(r), v).pause(rng.uniform(60, 300)).walkPath(bathroomToBed(r), v).pause(60);
+      track.walkPath(bedToBathroom(r), v).pause(rng.range(60, 300)).walkPath(bathroomToBed(r), v).pause(60);
       break;
     case 'sitting': {
-      const t = new Track(loungeSeat, t0).pause(rng.uniform(180, 600));
+      const t = new Track(loungeSeat, t0).pause(rng.range(180, 600));
       return normal(t, 'sits in the lounge', site, r, t0, rng);
     }
     case 'pottering': {
       const spots: P[] = [r.bedside, r.door, [r.bathroom[0], r.side === 'S' ? 2.4 : 21.6], [r.bedside[0] + 1, r.bedside[1]]];
-      for (let i = 0; i < rng.int(4, 8); i++) track.walk(rng.pick(spots), v * 0.7).pause(rng.uniform(3, 30));
+      for (let i = 0; i < rng.int(4, 8); i++) track.walk(rng.pick(spots), v * 0.7).pause(rng.range(3, 30));
       track.pause(30);
       break;
     }

@@ -1,6 +1,6 @@
 import type { Fix } from '../../geo/model';
 import { FLOOR, RING } from './floor';
-import type { Rng } from './rng';
+import type { Rng } from '../../geo/rng';
 
 export type P = [number, number];
 
@@ -111,11 +111,11 @@ export function sampleFixes(track: Track, t0: number, t1: number, rng: Rng, o: F
   let t = t0;
   while (t <= t1) {
     const [x, y] = track.pos(t);
-    let nx = rng.gauss() * o.sigma;
-    let ny = rng.gauss() * o.sigma;
+    let nx = rng.gaussian() * o.sigma;
+    let ny = rng.gaussian() * o.sigma;
     if (o.outlier && rng.chance(o.outlier)) {
-      const a = rng.uniform(0, 2 * Math.PI);
-      const d = rng.uniform(1.5, 3);
+      const a = rng.range(0, 2 * Math.PI);
+      const d = rng.range(1.5, 3);
       nx += d * Math.cos(a);
       ny += d * Math.sin(a);
     }
@@ -134,9 +134,9 @@ export function sampleFixes(track: Track, t0: number, t1: number, rng: Rng, o: F
     fixes.push(fix);
     if (track.stillFor(t) > 10_000) {
       // Motion-triggered tags report slowly while still and wake up when the wearer moves.
-      const wake = track.nextMoveAfter(t) + rng.uniform(200, 800);
-      t = Math.min(t + o.stillS * 1000 * rng.uniform(0.9, 1.1), wake);
-    } else t += o.movingS * 1000 * rng.uniform(0.9, 1.1);
+      const wake = track.nextMoveAfter(t) + rng.range(200, 800);
+      t = Math.min(t + o.stillS * 1000 * rng.range(0.9, 1.1), wake);
+    } else t += o.movingS * 1000 * rng.range(0.9, 1.1);
   }
   return fixes;
 }

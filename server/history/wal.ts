@@ -25,18 +25,10 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { FixEvent } from '../../geo/model';
+import { FIX_EVENTS, type Fix } from '../../geo/model';
 
-export interface WalFix {
-  tagId: string;
-  ts: number;
-  floorId: string;
-  x: number;
-  y: number;
-  z?: number;
-  accuracy: number;
-  event?: FixEvent;
-}
+/** The part of a fix the log keeps. */
+export type WalFix = Pick<Fix, 'tagId' | 'ts' | 'floorId' | 'x' | 'y' | 'z' | 'accuracy' | 'event'>;
 
 export interface WalRecord {
   seq: number;
@@ -71,7 +63,6 @@ export interface WalStats {
 const MAGIC = 0x31575743; // 'CWW1' read as little-endian bytes
 const HEADER = 40;
 const ROW = 37;
-const EVENTS: readonly FixEvent[] = ['sos', 'fall', 'tamper', 'button'];
 const SEGMENT_RE = /^(\d{16})\.wal$/;
 
 /** Encodes one batch as a record (no allocation per fix: the hot path of every acknowledged batch). */
@@ -125,7 +116,7 @@ export function encodeRecord(seq: number, fixes: readonly WalFix[]): Buffer {
     buf.writeDoubleLE(f.y, o + 20);
     buf.writeFloatLE(f.z ?? NaN, o + 28);
     buf.writeFloatLE(f.accuracy, o + 32);
-    buf.writeUInt8(f.event ? EVENTS.indexOf(f.event) + 1 : 0, o + 36);
+    buf.writeUInt8(f.event ? FIX_EVENTS.indexOf(f.event) + 1 : 0, o + 36);
     o += ROW;
   }
   buf.writeUInt32LE(crc32(buf.subarray(12)), 8);
@@ -180,7 +171,7 @@ export function decodeRecord(data: Buffer, off: number, head: RecordHead): WalRe
       accuracy: data.readFloatLE(o + 32),
     };
     if (!Number.isNaN(z)) f.z = z;
-    if (ev > 0) f.event = EVENTS[ev - 1];
+    if (ev > 0) f.event = FIX_EVENTS[ev - 1];
     fixes[k] = f;
     o += ROW;
   }

@@ -19,7 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Building, ExitType, Floor, Resident, Ring, Site, Tag, Ward, Zone, ZoneKind } from '../../geo/model';
-import { Rng } from '../simulator/rng';
+import { Rng } from '../../geo/rng';
 import { zonesToFeatureCollection } from '../site-loader';
 
 const SITE_ID = 'hn1';

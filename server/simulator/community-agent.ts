@@ -13,7 +13,7 @@ import { localMinutes } from '../../geo/night-window';
 import type { AccelSamples, Resident } from '../../geo/model';
 import type { SiteFrame } from '../../geo/frame';
 import type { Pt } from './floor-nav';
-import { Rng } from './rng';
+import { Rng } from '../../geo/rng';
 import type { OutdoorRawFix } from './types';
 
 const ERROR_TIME_CONSTANT_MS = 3_600_000;

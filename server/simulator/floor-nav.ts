@@ -7,6 +7,7 @@
  * rotation into the site frame); a room that shares no wall with a corridor simply gets no door and is never a
  * destination.
  */
+import { distanceToRing, pointInRing } from '../../geo/geometry';
 import type { Ring, Zone } from '../../geo/model';
 
 export interface Pt {
@@ -75,31 +76,10 @@ function boxOf(ring: Ring): Box {
 const centre = (b: Box): Pt => ({ x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 });
 const inside = (b: Box, p: Pt, m = 0) => p.x >= b.x0 + m && p.x <= b.x1 - m && p.y >= b.y0 + m && p.y <= b.y1 - m;
 
-function segmentDistance(p: Pt, a: readonly number[], b: readonly number[]): number {
-  const dx = b[0] - a[0];
-  const dy = b[1] - a[1];
-  const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a[0]) * dx + (p.y - a[1]) * dy) / len2));
-  return Math.hypot(p.x - a[0] - t * dx, p.y - a[1] - t * dy);
-}
-
-function pointInRing(p: Pt, ring: Ring): boolean {
-  let isIn = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > p.y !== yj > p.y && p.x < ((xj - xi) * (p.y - yi)) / (yj - yi) + xi) isIn = !isIn;
-  }
-  return isIn;
-}
-
 /** Distance from a point to a zone's polygon, 0 inside. */
 export function distanceToZone(p: Pt, zone: Zone): number {
   const outer = zone.polygon[0];
-  if (pointInRing(p, outer)) return 0;
-  let best = Infinity;
-  for (let i = 0; i + 1 < outer.length; i++) best = Math.min(best, segmentDistance(p, outer[i], outer[i + 1]));
-  return best;
+  return pointInRing(p.x, p.y, outer) ? 0 : distanceToRing(p.x, p.y, outer);
 }
 
 /** Subtract intervals from [lo, hi]; the longest remaining piece, or null. */

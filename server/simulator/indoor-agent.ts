@@ -6,7 +6,7 @@
  */
 import type { Resident } from '../../geo/model';
 import type { FloorNav, Place, Pt, RoomNav, Waypoint } from './floor-nav';
-import { Rng } from './rng';
+import { Rng } from '../../geo/rng';
 import type { IndoorRawFix } from './types';
 
 export type Posture = 'lying' | 'seated' | 'standing' | 'walking' | 'fallen';

@@ -1,18 +1,7 @@
-import type { AccelSamples, FixEvent } from '../../geo/model';
+import type { AccelSamples, Fix, FixEvent } from '../../geo/model';
 
-/** An indoor RTLS fix as the native ingest accepts it (SPEC §3): site metres on a floor; z above the floor slab. */
-export interface IndoorRawFix {
-  tagId: string;
-  ts: number;
-  floorId: string;
-  x: number;
-  y: number;
-  z?: number;
-  accuracy: number;
-  battery?: number;
-  event?: FixEvent;
-  accel?: AccelSamples;
-}
+/** An indoor RTLS fix as the native ingest accepts it (SPEC §3): the pipeline's Fix, site metres on a floor. */
+export type IndoorRawFix = Fix;
 
 /** An outdoor GNSS fix (community residents' trackers). */
 export interface OutdoorRawFix {

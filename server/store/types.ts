@@ -5,7 +5,7 @@
  *
  * Time ranges are half-open everywhere: `since` inclusive, `until` exclusive (epoch ms).
  */
-import type { Alert, AlertState, EpochMs } from '../../geo/model';
+import type { Alert, AlertState, EpochMs, Fix } from '../../geo/model';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -46,15 +46,9 @@ export interface AuditQuery {
 }
 
 /** One stored point of a resident's track; the caller decides which fixes are worth keeping. */
-export interface TrackRow {
+export interface TrackRow extends Pick<Fix, 'tagId' | 'ts' | 'floorId' | 'x' | 'y' | 'z'> {
   siteId: string;
   residentId: string;
-  tagId: string;
-  ts: EpochMs;
-  floorId: string;
-  x: number;
-  y: number;
-  z?: number;
   zoneId?: string;
   /** `transition`: the fix where zone membership changed (kept by any compression). */
   kind: 'fix' | 'transition';

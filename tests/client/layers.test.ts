@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { boundsOf, centroid, fitBounds, hatchLines } from '../../client/src/map/geometry';
+import { ringCentroid as centroid } from '../../geo/geometry';
+import { boundsOf, fitBounds, hatchLines } from '../../client/src/map/geometry';
 import { fitLabel, floorLayers, forbiddenHatch, isAnimated, LAYER_IDS, pulse, zoneLabels } from '../../client/src/map/layers';
 import { initialState, reducer } from '../../client/src/state/reducer';
 import { floorShapes, residentMarkers } from '../../client/src/state/selectors';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hypot2, hypot3 } from '../../geo/hypot';
-import { mulberry32 } from '../../bench/lib/rng';
+import { mulberry32 } from '../../geo/rng';
 
 describe('hypot2 and hypot3', () => {
   it("give Math.hypot's result bit for bit on 300,000 seeded vectors of every scale", () => {

@@ -3,7 +3,7 @@ import type { Fix } from '../../geo/model';
 import { DEFAULT_RULES } from '../../geo/rules';
 import { boundaryMargin, initialMembership, stepMembership, type MembershipState } from '../../geo/transition';
 import { ZoneIndex } from '../../geo/zone-index';
-import { gaussian, mulberry32, type Rng } from '../../bench/lib/rng';
+import { mulberry32, Rng } from '../../geo/rng';
 import { SMALL_ZONES } from '../fixtures/small-floor';
 
 const index = new ZoneIndex(SMALL_ZONES);
@@ -30,12 +30,12 @@ function run(fixes: Iterable<Fix>, start: MembershipState = initialMembership())
 }
 
 type Noise = (rnd: Rng) => number;
-const uniformNoise = (half: number): Noise => (rnd) => (2 * rnd() - 1) * half;
-const gaussianNoise = (sigma: number): Noise => (rnd) => gaussian(rnd, sigma);
+const uniformNoise = (half: number): Noise => (rnd) => (2 * rnd.next() - 1) * half;
+const gaussianNoise = (sigma: number): Noise => (rnd) => rnd.gaussian(sigma);
 
 /** A tag that stays put at (x, y) for `durationMs`, its fixes scattered by `noise` on both axes. */
 function* heldAt(floorId: string, x: number, y: number, noise: Noise, accuracy: number, everyMs: number, durationMs: number, seed: number) {
-  const rnd = mulberry32(seed);
+  const rnd = new Rng(seed);
   for (let ts = 0; ts < durationMs; ts += everyMs) {
     yield { tagId: 't', ts, floorId, x: x + noise(rnd), y: y + noise(rnd), accuracy } satisfies Fix;
   }
@@ -43,7 +43,7 @@ function* heldAt(floorId: string, x: number, y: number, noise: Noise, accuracy: 
 
 /** A tag walking along x from x0 to x1 at `speed` m/s. */
 function* walk(floorId: string, x0: number, x1: number, y: number, speed: number, noise: Noise, accuracy: number, everyMs: number, seed: number) {
-  const rnd = mulberry32(seed);
+  const rnd = new Rng(seed);
   const dir = Math.sign(x1 - x0);
   for (let ts = 0; ; ts += everyMs) {
     const x = x0 + (dir * speed * ts) / 1000;

@@ -3,7 +3,7 @@ import RBush from 'rbush';
 import { describe, expect, it } from 'vitest';
 import type { Ring, Zone, ZoneKind } from '../../geo/model';
 import { ZoneIndex } from '../../geo/zone-index';
-import { mulberry32, type Rng } from '../../bench/lib/rng';
+import { mulberry32, type RandomSource } from '../../geo/rng';
 import { SMALL_ZONES, rect } from '../fixtures/small-floor';
 
 /** Brute force: Turf's point-in-polygon over every zone of the floor. */
@@ -39,7 +39,7 @@ function floorBox(zones: readonly Zone[], floorId: string, pad: number): [number
 }
 
 /** A star-shaped, usually concave polygon around (cx, cy) with a star-shaped hole that cannot touch it. */
-function starWithHole(rnd: Rng, id: string, floorId: string, cx: number, cy: number, r: number): Zone {
+function starWithHole(rnd: RandomSource, id: string, floorId: string, cx: number, cy: number, r: number): Zone {
   const star = (n: number, rMin: number, rMax: number, clockwise = false): Ring => {
     const ring: Ring = [];
     for (let k = 0; k < n; k++) {

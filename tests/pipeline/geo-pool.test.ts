@@ -3,7 +3,7 @@ import type { AlertCandidate, Fix, Resident } from '../../geo/model';
 import { F, FIX_STRIDE, Partition } from '../../geo/partition';
 import type { WorldData } from '../../geo/world';
 import { GeoPool, type GeoAlert } from '../../server/pipeline/geo-pool';
-import { mulberry32, type Rng } from '../../bench/lib/rng';
+import { mulberry32, type RandomSource } from '../../geo/rng';
 import { SMALL_RESIDENTS, smallWorld } from '../fixtures/small-floor';
 
 const T0 = Date.UTC(2026, 0, 5, 1, 0, 0);
@@ -27,7 +27,7 @@ function manyResidents(): { world: WorldData; residents: Resident[] } {
  * doors, into the utility room), now and then go upstairs or out onto the campus and garden; community
  * residents stroll around their home and sometimes off down the lane.
  */
-function* wander(rnd: Rng, tagId: string, community: boolean): Generator<Fix> {
+function* wander(rnd: RandomSource, tagId: string, community: boolean): Generator<Fix> {
   let floorId = community ? 'out' : 'f1';
   let x = community ? 517 : 2 + 36 * rnd(), y = community ? 516 : 1 + 18 * rnd();
   let heading = 2 * Math.PI * rnd();
@@ -49,7 +49,7 @@ function* wander(rnd: Rng, tagId: string, community: boolean): Generator<Fix> {
   }
 }
 
-function pickFloor(rnd: Rng, current: string): string {
+function pickFloor(rnd: RandomSource, current: string): string {
   const others = ['f1', 'f2', 'out'].filter((f) => f !== current);
   return others[Math.floor(rnd() * others.length)];
 }

@@ -1,4 +1,4 @@
-/** Plane geometry in a site's local metres, for drawing: bounds, label anchors, hatching, view fitting. */
+/** Plane geometry in a site's local metres, for drawing: bounds, hatching, view fitting (label anchors: geo/geometry). */
 import type { ZoneShape } from '../state/types';
 
 export interface Bounds {
@@ -22,26 +22,6 @@ export function boundsOf(shapes: readonly ZoneShape[]): Bounds | null {
     }
   }
   return minX <= maxX ? { minX, minY, maxX, maxY } : null;
-}
-
-/** Area-weighted centroid of the outer ring (vertex mean when degenerate). */
-export function centroid(ring: readonly [number, number][]): [number, number] {
-  let a = 0;
-  let cx = 0;
-  let cy = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [x0, y0] = ring[j];
-    const [x1, y1] = ring[i];
-    const f = x0 * y1 - x1 * y0;
-    a += f;
-    cx += (x0 + x1) * f;
-    cy += (y0 + y1) * f;
-  }
-  if (Math.abs(a) < 1e-9) {
-    const n = ring.length || 1;
-    return [ring.reduce((s, p) => s + p[0], 0) / n, ring.reduce((s, p) => s + p[1], 0) / n];
-  }
-  return [cx / (3 * a), cy / (3 * a)];
 }
 
 /**

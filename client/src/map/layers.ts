@@ -7,7 +7,8 @@ import { COORDINATE_SYSTEM, type Layer } from '@deck.gl/core';
 import { PathLayer, PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { ResidentMarker } from '../state/selectors';
 import type { Focus, Locale, ZoneShape } from '../state/types';
-import { centroid, hatchLines } from './geometry';
+import { ringCentroid } from '../../../geo/geometry';
+import { hatchLines } from './geometry';
 import {
   FOCUS,
   FONT_FAMILY,
@@ -66,7 +67,7 @@ export function zoneLabels(shapes: readonly ZoneShape[], locale: Locale): ZoneLa
     .map((s) => {
       const [minX, minY, maxX, maxY] = ringBounds(s.rings[0]);
       const fit = fitLabel(locale === 'zh-CN' && s.nameZh ? s.nameZh : s.name, maxX - minX, maxY - minY);
-      return { id: s.id, kind: s.kind, position: centroid(s.rings[0]), ...fit };
+      return { id: s.id, kind: s.kind, position: ringCentroid(s.rings[0]), ...fit };
     }));
 }
 

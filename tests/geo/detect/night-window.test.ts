@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inNightWindow, localMinutes, nightStartedAt, parseHhMm, utcOffsetMs } from '../../../geo/night-window';
-import { mulberry32 } from '../../../bench/lib/rng';
+import { mulberry32 } from '../../../geo/rng';
 
 const W = { start: '22:00', end: '06:00' };
 const iso = (s: string) => Date.parse(s);

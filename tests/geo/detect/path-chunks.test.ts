@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHUNK, asChunks, newestT, oldestT, pointCount, slide, type PathChunks } from '../../../geo/detect/path-chunks';
-import { mulberry32 } from '../../../bench/lib/rng';
+import { mulberry32 } from '../../../geo/rng';
 
 /** The flat window the chunks stand for: drop points older than `from` (never the newest), then append. */
 function flatSlide(flat: number[], from: number, append: boolean, t: number, x: number, y: number): number[] {

@@ -4,7 +4,7 @@ import type { AlertCandidate, Fix } from '../../../geo/model';
 import { DETECTORS } from '../../../geo/detect';
 import { initialTagState, processFix } from '../../../geo/tag-pipeline';
 import { World } from '../../../geo/world';
-import { gaussian, mulberry32 } from '../../../bench/lib/rng';
+import { Rng } from '../../../geo/rng';
 import { smallWorld } from '../../fixtures/small-floor';
 
 /** The wander detectors, in the order the pipeline runs them. */
@@ -75,7 +75,7 @@ describe('wander detectors on timelines', () => {
 
   it('a wander-risk resident lingering at the gate with 5 m GPS noise is alerted once per approach', () => {
     // Along y 13 towards the gate (x 118..122): to 1 m from it, two minutes there, 40 m back, and again.
-    const rnd = mulberry32(81);
+    const rnd = new Rng(81);
     const path: [number, number][] = [];
     let t = 0;
     const go = (x0: number, x1: number) => {
@@ -91,8 +91,8 @@ describe('wander detectors on timelines', () => {
       tagId: 'T-wanderer',
       ts: T0 + s * 1000,
       floorId: 'out',
-      x: x + gaussian(rnd, 5),
-      y: 13 + gaussian(rnd, 5),
+      x: x + rnd.gaussian(5),
+      y: 13 + rnd.gaussian(5),
       accuracy: 5,
     }));
     const alerts = replay(world, 'wanderer', fixes);

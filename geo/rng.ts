@@ -1,6 +1,8 @@
 /**
- * Small seeded random streams. Every behaviour draws from its own stream (one per resident and purpose),
- * so what a resident does does not depend on how often `step` is called or on the other residents.
+ * Seeded random streams (mulberry32): the same seed gives the same numbers on every machine, so the sample
+ * site, the simulator, benchmark data and property tests are reproducible. The simulator gives every
+ * behaviour its own stream (one per resident and purpose, seeded by a readable key), so what a resident
+ * does depends neither on how often `step` is called nor on the other residents.
  */
 
 /** A 32-bit hash of a string (FNV-1a), to derive independent stream seeds from readable keys. */
@@ -13,6 +15,7 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
+/** A stream seeded by a number, or by a string through hashString. */
 export class Rng {
   private state: number;
 
@@ -28,10 +31,12 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /** Uniform in [min, max). */
   range(min: number, max: number): number {
     return min + (max - min) * this.next();
   }
 
+  /** Integer in [min, maxInclusive]. */
   int(min: number, maxInclusive: number): number {
     return min + Math.floor(this.next() * (maxInclusive - min + 1));
   }
@@ -44,11 +49,11 @@ export class Rng {
     return items[Math.floor(this.next() * items.length)];
   }
 
-  /** Standard normal (Box–Muller). */
-  gaussian(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  /** Normal with standard deviation `sigma` (Box–Muller, one of the pair). */
+  gaussian(sigma = 1): number {
+    let u = 0;
+    while (u === 0) u = this.next();
+    return sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 
   /** Exponential with the given mean. */
@@ -63,4 +68,13 @@ export class Rng {
     }
     return items;
   }
+}
+
+/** Uniform numbers in [0, 1), one a call. */
+export type RandomSource = () => number;
+
+/** The stream of `new Rng(seed)` as a bare function, for code that takes a RandomSource. */
+export function mulberry32(seed: number): RandomSource {
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
