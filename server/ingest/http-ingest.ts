@@ -106,24 +106,25 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
     keyGenerator: (req) => `key:${(req as Request & { ingestKey?: IngestKey }).ingestKey?.id ?? 'anonymous'}`,
     message: { error: 'too many ingest requests for this key; batch fixes or slow down' },
   });
-  // guessing keys is hopeless (256 bits), but a flood of bad keys still costs: bound it per address
+  // Guessing keys is hopeless (256 bits), but a flood of bad keys still costs: bound it per address.
+  // Only requests without a valid key reach this limiter, so a faulty device sharing an address with
+  // its gateway never uses up the gateway's budget: a valid key is judged by its own limit alone.
   const badKeys = rateLimit({
     windowMs: 60_000,
     limit: opts.failedAuthPerIpPerMinute ?? 120,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401 && res.statusCode !== 403,
-    skipSuccessfulRequests: true,
     message: { error: 'too many requests without a valid key from this address; wait a minute' },
   });
+  const refuse = (req: Request, res: Response) => {
+    const h = req.headers.authorization ?? '';
+    if (h.startsWith('Bearer ') && accounts.session(h.slice(7).trim()))
+      return void res.status(403).json({ error: 'a staff session cannot ingest; devices and gateways use their own key' });
+    res.status(401).json({ error: 'a valid device or gateway key is required (Authorization: Bearer <key>)' });
+  };
   const authenticate = (req: Request, res: Response, next: () => void) => {
     const key = ingestKeyOf(req, accounts);
-    if (!key) {
-      const h = req.headers.authorization ?? '';
-      if (h.startsWith('Bearer ') && accounts.session(h.slice(7).trim()))
-        return void res.status(403).json({ error: 'a staff session cannot ingest; devices and gateways use their own key' });
-      return void res.status(401).json({ error: 'a valid device or gateway key is required (Authorization: Bearer <key>)' });
-    }
+    if (!key) return void badKeys(req, res, () => refuse(req, res));
     (req as Request & { ingestKey?: IngestKey }).ingestKey = key;
     next();
   };
@@ -133,7 +134,7 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
   const smallJson = express.json({ limit: '64kb' });
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 });
 
-  r.post('/api/v1/positions', badKeys, authenticate, limiter, json, async (req, res) => {
+  r.post('/api/v1/positions', authenticate, limiter, json, async (req, res) => {
     const body = req.body as unknown;
     const fixes = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { fixes?: unknown }).fixes) ? (body as { fixes: unknown[] }).fixes : null;
     if (!fixes) return void res.status(400).json({ error: 'body must be a JSON array of fixes' });
@@ -150,10 +151,10 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
     if (report.accepted === 1) return void res.status(200).send('OK');
     res.status(400).json({ error: report.rejected[0]?.reason ?? 'rejected', ...report });
   };
-  r.get('/osmand', badKeys, authenticate, limiter, osmand);
-  r.post('/osmand', badKeys, authenticate, limiter, smallJson, form, osmand);
+  r.get('/osmand', authenticate, limiter, osmand);
+  r.post('/osmand', authenticate, limiter, smallJson, form, osmand);
 
-  r.post('/owntracks', badKeys, authenticate, limiter, smallJson, async (req, res) => {
+  r.post('/owntracks', authenticate, limiter, smallJson, async (req, res) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) return void res.status(400).json({ error: 'body must be an OwnTracks JSON object' });
     // OwnTracks posts other message types too (transition, waypoint...): acknowledged, not positions

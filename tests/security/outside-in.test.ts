@@ -1,0 +1,63 @@
+/**
+ * The findings of the outside-in attack (issue 14), one describe each: every test here failed on the
+ * code before the fix and passes after it.
+ */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/app';
+import { startTiny } from '../helpers/server';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One request from a chosen loopback address (127.x.y.z), so per-address limits can be told apart. */
+function from(address: string, url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const u = new URL(path, url);
+  const text = body === undefined ? '' : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method,
+        localAddress: address,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers },
+      },
+      (res) => {
+        let t = '';
+        res.on('data', (c) => (t += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: t }));
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+const fix = (tagId = 'T2') => [{ tagId, ts: Date.now() - 5000, floorId: 'f1', x: 5, y: 1.5 }];
+
+describe('2. a faulty device with a wrong key does not block its gateway on the same address', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTiny();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('after 125 wrong-key requests from one address, the valid gateway key from that address is still accepted', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 125; i++) statuses.push((await from('127.0.3.1', server.url, 'POST', '/api/v1/positions', fix(), { authorization: 'Bearer wrong-key' })).status);
+    // the wrong key itself is throttled per address...
+    expect(statuses.slice(0, 120).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(120).every((s) => s === 429)).toBe(true);
+    // ...but the gateway's key is judged by its own budget
+    const ok = await from('127.0.3.1', server.url, 'POST', '/api/v1/positions', fix(), { authorization: 'Bearer demo-gateway-key' });
+    expect(ok.status).toBe(202);
+    expect((await from('127.0.3.1', server.url, 'POST', '/api/v1/positions', fix(), { authorization: 'Bearer wrong-key' })).status).toBe(429);
+  });
+});
