@@ -8,7 +8,7 @@
  *   <dir>/records.log   alerts, audit, outbox, config changes
  *   <dir>/tracks/<site>/<YYYY-MM-DDTHH>.seg
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Alert } from '../../../geo/model';
 import {
@@ -27,6 +27,7 @@ import {
   type TrackRow,
 } from '../types';
 import { checkTrackRows } from '../validate';
+import { lockDir as lock, unlockDir as unlock } from './dir-lock';
 import { Journal } from './journal';
 import { type Entry, Records, newestFirst } from './records';
 import { TrackLog } from './tracks';
@@ -34,9 +35,6 @@ import { TrackLog } from './tracks';
 const clamp = (n: number | undefined, dflt: number, max: number) => Math.min(Math.max(1, Math.floor(n ?? dflt)), max);
 /** Stored and returned records are copies: a caller mutating its object must not change the store. */
 const copy = <T>(x: T): T => structuredClone(x);
-
-/** Directories open in this process (the LOCK file guards against other processes). */
-const openDirs = new Set<string>();
 
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
@@ -197,41 +195,4 @@ export class EmbeddedStore implements Store {
 
 function newestAlertFirst(a: Alert, b: Alert): number {
   return b.detectedAt - a.detectedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-}
-
-/**
- * One process per data directory: two appending to the same files would interleave blocks. A LOCK
- * left by a process that died (kill -9) names a pid that no longer runs, and is taken over.
- */
-async function lock(dir: string): Promise<void> {
-  if (openDirs.has(dir)) throw new Error(`${dir} is already open in this process`);
-  const path = join(dir, 'LOCK');
-  for (;;) {
-    try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      openDirs.add(dir);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const pid = Number(await readFile(path, 'utf8').catch(() => ''));
-    if (pid && pid !== process.pid && alive(pid)) throw new Error(`${dir} is in use by process ${pid}`);
-    await rm(path, { force: true });
-  }
-}
-
-async function unlock(dir: string): Promise<void> {
-  openDirs.delete(dir);
-  await rm(join(dir, 'LOCK'), { force: true });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
