@@ -1,4 +1,4 @@
-import type { Alert, Resident } from '../../geo/model';
+import type { Alert, Resident, Site, Zone } from '../../geo/model';
 import type { Registry } from '../registry';
 import type { SessionUser } from '../realtime/events';
 
@@ -144,6 +144,43 @@ export function authorizeSite(user: SessionUser, action: Action, siteId: string)
   const role = authorize(user, action);
   if (!role.ok) return role;
   return user.siteIds.includes(siteId) ? ALLOW : deny(404, `unknown site ${siteId}`);
+}
+
+/**
+ * The part of a site's plan a user may read (`GET /api/v1/sites`): staff their sites whole; a family
+ * member only the floors of their relative's ward and room (a community resident: no floor at all);
+ * a regulator nothing (aggregates come from the overview). null: the site is not shown.
+ */
+export function sitePlanScope(user: SessionUser, registry: Registry, siteId: string): { floorIds: ReadonlySet<string> | 'all' } | null {
+  if (!authorize(user, 'site.read').ok || !user.siteIds.includes(siteId)) return null;
+  if (user.role === 'regulator') return null;
+  if (user.role !== 'family') return { floorIds: 'all' };
+  const site = registry.sites.get(siteId);
+  const relatives = user.residentIds.map((id) => registry.residents.get(id)).filter((r): r is Resident => r?.siteId === siteId);
+  if (!site || relatives.length === 0) return null;
+  const floorIds = new Set<string>();
+  for (const r of relatives) {
+    for (const w of site.wards) if (w.id === r.wardId) for (const f of w.floorIds) floorIds.add(f);
+    const room = r.roomZoneId ? registry.siteZones(siteId).find((z) => z.id === r.roomZoneId) : undefined;
+    if (room) floorIds.add(room.floorId);
+  }
+  return { floorIds };
+}
+
+/** A site cut down to some of its floors: their buildings, the wards on them, their zones. */
+export function planPart(site: Site, zones: Zone[], floorIds: ReadonlySet<string> | 'all'): { site: Site; zones: Zone[] } {
+  if (floorIds === 'all') return { site, zones };
+  const floors = site.floors.filter((f) => floorIds.has(f.id));
+  const buildingIds = new Set(floors.map((f) => f.buildingId));
+  return {
+    site: {
+      ...site,
+      floors,
+      buildings: site.buildings.filter((b) => buildingIds.has(b.id)),
+      wards: site.wards.filter((w) => w.floorIds.some((f) => floorIds.has(f))).map((w) => ({ ...w, floorIds: w.floorIds.filter((f) => floorIds.has(f)) })),
+    },
+    zones: zones.filter((z) => floorIds.has(z.floorId)),
+  };
 }
 
 /** Floors whose live map a user may watch. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Alert, Resident } from '../../geo/model';
 import type { Accounts } from '../auth/accounts';
-import { authorize, authorizeAlert, authorizeResident, authorizeSite, opensFamilyView, visibleResidents } from '../auth/scope';
+import { authorize, authorizeAlert, authorizeResident, authorizeSite, opensFamilyView, planPart, sitePlanScope, visibleResidents } from '../auth/scope';
 import { AlertTransitionError, type AlertService } from '../alerts/alert-service';
 import type { LiveView } from '../realtime/socket-server';
 import type { Registry } from '../registry';
@@ -91,12 +91,15 @@ export function apiRoutes(deps: ApiDeps): Router {
     const u = user(req);
     if (!allowed(authorize(u, 'site.read'), res)) return;
     const sites = [...registry.sites.values()]
-      .filter((s) => u.siteIds.includes(s.id))
-      .map((s) => ({
+      .flatMap((site) => {
+        const scope = sitePlanScope(u, registry, site.id);
+        return scope ? [planPart(site, registry.siteZones(site.id), scope.floorIds)] : [];
+      })
+      .map(({ site: s, zones }) => ({
         ...s,
         zones: {
           type: 'FeatureCollection',
-          features: registry.siteZones(s.id).map((z) => ({
+          features: zones.map((z) => ({
             type: 'Feature',
             id: z.id,
             geometry: { type: 'Polygon', coordinates: z.polygon },

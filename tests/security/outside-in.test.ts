@@ -5,7 +5,8 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app';
-import { startTiny } from '../helpers/server';
+import { login, startTiny } from '../helpers/server';
+import { call, createUser, twoWardSite } from './helpers';
 
 interface Answer {
   status: number;
@@ -59,5 +60,40 @@ describe('2. a faulty device with a wrong key does not block its gateway on the 
     const ok = await from('127.0.3.1', server.url, 'POST', '/api/v1/positions', fix(), { authorization: 'Bearer demo-gateway-key' });
     expect(ok.status).toBe(202);
     expect((await from('127.0.3.1', server.url, 'POST', '/api/v1/positions', fix(), { authorization: 'Bearer wrong-key' })).status).toBe(429);
+  });
+});
+
+describe('7. GET /api/v1/sites is scoped like everything else', () => {
+  let server: RunningServer;
+  let admin: string;
+  beforeAll(async () => {
+    server = await startTiny({ bundles: [twoWardSite()] });
+    admin = await login(server.url, 'admin');
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  type SiteOut = { id: string; floors: { id: string }[]; wards: { id: string }[]; zones: { features: { properties: { floorId: string } }[] } };
+
+  it("a family member reads only the floors of their relative's ward, with their zones", async () => {
+    const family = await createUser(server.url, admin, { username: 'family-r4', role: 'family', residentIds: ['R4'], siteIds: ['tiny'] });
+    const r = await call<SiteOut[]>(server.url, '/api/v1/sites', { token: family });
+    expect(r.status).toBe(200);
+    expect(r.body.map((s) => s.id)).toEqual(['tiny']);
+    expect(r.body[0]!.floors.map((f) => f.id)).toEqual(['f2']);
+    expect(r.body[0]!.wards.map((w) => w.id)).toEqual(['w2']);
+    const floors = new Set(r.body[0]!.zones.features.map((f) => f.properties.floorId));
+    expect([...floors]).toEqual(['f2']);
+  });
+
+  it('a regulator reads no plan at all (aggregates come from the overview)', async () => {
+    const r = await call<SiteOut[]>(server.url, '/api/v1/sites', { token: await login(server.url, 'regulator') });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual([]);
+  });
+
+  it('staff still read their sites whole', async () => {
+    const r = await call<SiteOut[]>(server.url, '/api/v1/sites', { token: await login(server.url, 'nurse') });
+    expect(r.body[0]!.floors.map((f) => f.id)).toEqual(expect.arrayContaining(['f1', 'f2']));
   });
 });
