@@ -6,6 +6,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The server's machine-readable `code`, when it sends one. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -31,7 +33,8 @@ async function request<T>(method: string, path: string, token: string | null, bo
       (typeof nested === 'string' && nested) ||
       res.statusText ||
       `HTTP ${res.status}`;
-    throw new ApiError(res.status, msg);
+    const code = (data as { code?: unknown } | undefined)?.code;
+    throw new ApiError(res.status, msg, typeof code === 'string' ? code : undefined);
   }
   return data as T;
 }

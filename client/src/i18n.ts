@@ -1,8 +1,10 @@
 /** UI text in Simplified Chinese and English. English is the reference: the Chinese table must have every key. */
 import type { AlertKind, AlertState, Severity } from '../../geo/model';
 import type { Locale } from './state/types';
+import { shellEn, shellZh } from './strings/shell';
 
 const en = {
+  ...shellEn,
   appName: 'CareWatch',
   loginTitle: 'Sign in',
   username: 'Username',
@@ -124,6 +126,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const zh: Record<MessageKey, string> = {
+  ...shellZh,
   appName: '智护守望',
   loginTitle: '登录',
   username: '用户名',

@@ -1,5 +1,6 @@
 /**
- * The application shell: login, session start-up (REST snapshot, then the socket), the alarm, and the test hooks.
+ * The application shell: login, session start-up (REST snapshot, then the socket), the alarm, routing between
+ * the registered screens (shell/registry.ts), the top bar and banners around them, and the test hooks.
  * Screens render from the store; nothing else holds state that matters.
  */
 import './styles.css';
@@ -7,25 +8,31 @@ import { ApiError, createApi, login, type Api } from './api';
 import { AlarmSound } from './audio/alarm-sound';
 import { defaultLocale, t } from './i18n';
 import { Realtime } from './realtime';
+import './screens';
 import { loadPrefs, loadSession, savePrefs, saveSession, type SavedSession } from './session';
+import { errorText } from './shell/errors';
+import { landingFor, parseScreenHash, screenDef, type MountedScreen, type ScreenDef, type ScreenHost, type ScreenRoute } from './shell/registry';
+import { applyTheme, autoTheme } from './shell/theme';
 import { initialState } from './state/reducer';
 import { alarmingAlerts, defaultFloorId } from './state/selectors';
 import { Store } from './state/store';
-import type { AlertAction, ClientState } from './state/types';
+import type { Alert, AlertAction, ClientState, ResidentDto, SiteDto } from './state/types';
+import { AlarmBanner } from './ui/alarm-banner';
 import { h } from './ui/dom';
-import { LiveScreen } from './ui/live-screen';
 import { loginView } from './ui/login';
-import { ReplayScreen, type ReplayHooks } from './ui/replay-screen';
-import { canReplay, formatRoute, parseHash, type Route } from './replay/route';
-import type { SoundDisplay } from './ui/top-bar';
+import { SoundGate } from './ui/sound-gate';
+import type { ReplayHooks } from './ui/replay-screen';
+import { TopBar, type SoundDisplay, type TopBarActions } from './ui/top-bar';
 
 const prefs = loadPrefs();
 const store = new Store(
   initialState({
     locale: prefs.locale ?? defaultLocale(navigator.languages?.length ? navigator.languages : [navigator.language]),
     soundOn: prefs.soundOn ?? true,
+    theme: prefs.theme ?? autoTheme(Date.now()),
   }),
 );
+applyTheme(store.getState().theme);
 const root = document.getElementById('app')!;
 const sound = new AlarmSound();
 /** Server time, as well as we know it: the alerts' times are the server's. */
@@ -35,10 +42,20 @@ interface Session {
   token: string;
   api: Api;
   realtime: Realtime | null;
-  screen: LiveScreen | ReplayScreen | null;
+  def: ScreenDef | null;
+  screen: MountedScreen | null;
+  frame: Frame | null;
+}
+/** What the shell draws around a screen. */
+interface Frame {
+  topBar: TopBar | null;
+  banner: AlarmBanner | null;
+  gate: SoundGate;
+  notice: HTMLElement;
 }
 let session: Session | null = null;
-let mapReadyFloor: string | null = null;
+/** `floor:<id>` once the live map drew that floor's full frame; other screens mark their own names. */
+const readyMarks = new Set<string>();
 
 // --- audio unlock: any interaction with the page allows sound from then on ---
 const unlockAudio = () => {
@@ -53,19 +70,35 @@ const alarmSeen = new Set<string>();
 let renderQueued = false;
 store.subscribe((state) => {
   updateAlarm(state);
+  applyTheme(state.theme);
   if (!renderQueued) {
     renderQueued = true;
     requestAnimationFrame(() => {
       renderQueued = false;
-      session?.screen?.update(store.getState(), clock());
+      renderFrame(store.getState());
     });
   }
 });
-setInterval(() => session?.screen?.tick(clock()), 1000);
+setInterval(() => {
+  const s = session;
+  if (!s) return;
+  s.screen?.tick?.(clock());
+  s.frame?.banner?.update(store.getState(), clock());
+}, 1000);
+
+function renderFrame(state: ClientState): void {
+  const s = session;
+  if (!s) return;
+  s.frame?.topBar?.update(state);
+  s.frame?.banner?.update(state, clock());
+  s.frame?.gate.update(state);
+  s.screen?.update(state, clock());
+}
 
 function updateAlarm(state: ClientState): void {
   const alarming = alarmingAlerts(state);
-  const level = alarming.length ? (alarming.some((a) => a.severity === 'critical') ? 'critical' : 'high') : null;
+  const staff = state.user?.role !== 'family';
+  const level = staff && alarming.length ? (alarming.some((a) => a.severity === 'critical') ? 'critical' : 'high') : null;
   sound.setLevel(state.soundOn && state.audioUnlocked && session ? level : null);
   let fresh = false;
   for (const a of alarming) {
@@ -74,13 +107,13 @@ function updateAlarm(state: ClientState): void {
       fresh = true;
     }
   }
-  if (fresh && state.soundOn) navigator.vibrate?.([400, 200, 400, 200, 400]);
+  if (fresh && staff && state.soundOn) navigator.vibrate?.([400, 200, 400, 200, 400]);
   const name = t(state.locale, 'appName');
   document.title = alarming.length ? `⚠ (${alarming.length}) ${name}` : name;
   document.documentElement.lang = state.locale;
 }
 
-// --- screens ---
+// --- login and messages ---
 function showLogin(): void {
   const { locale } = store.getState();
   document.documentElement.lang = locale;
@@ -109,24 +142,35 @@ function showMessage(text: string, retry?: () => void): void {
       { class: 'message-screen' },
       h('p', { text }),
       retry ? h('button', { class: 'btn btn-primary', text: t(store.getState().locale, 'retry'), on: { click: retry } }) : null,
+      session ? h('button', { class: 'btn btn-secondary', testid: 'sign-out', text: t(store.getState().locale, 'signOut'), on: { click: signOut } }) : null,
     ),
   );
 }
 
+/** A listing the role may not read (a regulator's residents) is empty, not a failed start. */
+async function orEmpty<T>(p: Promise<T[]>): Promise<T[]> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return [];
+    throw err;
+  }
+}
+
 async function startSession(saved: SavedSession): Promise<void> {
   performance.mark('carewatch:session-start');
-  const s: Session = { token: saved.token, api: createApi(saved.token, () => endSession()), realtime: null, screen: null };
+  const s: Session = { token: saved.token, api: createApi(saved.token, () => endSession()), realtime: null, def: null, screen: null, frame: null };
   session = s;
-  mapReadyFloor = null;
+  readyMarks.clear();
   store.dispatch({ type: 'session/started', user: saved.user });
   showMessage(t(store.getState().locale, 'loading'));
   try {
     const requestedAtSeq = store.getState().seq;
     const [sites, residents, open, acknowledged] = await Promise.all([
-      s.api.sites(),
-      s.api.residents(),
-      s.api.alerts('open'),
-      s.api.alerts('acknowledged'),
+      orEmpty<SiteDto>(s.api.sites()),
+      orEmpty<ResidentDto>(s.api.residents()),
+      orEmpty<Alert>(s.api.alerts('open')),
+      orEmpty<Alert>(s.api.alerts('acknowledged')),
     ]);
     if (session !== s) return;
     performance.mark('carewatch:data-loaded');
@@ -135,98 +179,124 @@ async function startSession(saved: SavedSession): Promise<void> {
   } catch (err) {
     if (session !== s) return;
     if (err instanceof ApiError && err.status === 401) return; // endSession already ran
-    const message = err instanceof Error ? err.message : String(err);
-    showMessage(t(store.getState().locale, 'loadFailed', { message }), () => void startSession(saved));
+    showMessage(t(store.getState().locale, 'loadFailed', { message: errorText(store.getState().locale, err) }), () => void startSession(saved));
     return;
   }
   const state = store.getState();
-  const savedFloor = prefs.floorId && state.catalog?.floorsById[prefs.floorId] ? prefs.floorId : null;
-  const floorId = savedFloor ?? defaultFloorId(state);
-  if (floorId) store.dispatch({ type: 'floor/selected', floorId });
-
-  showRoute(s, parseHash(location.hash));
+  // without a saved theme, the site's own clock decides between night and day
+  if (!prefs.theme) store.dispatch({ type: 'theme', theme: autoTheme(Date.now(), state.catalog?.sites[0]?.timeZone) });
+  if (screenDef('live')?.roles.includes(saved.user.role)) {
+    const savedFloor = prefs.floorId && state.catalog?.floorsById[prefs.floorId] ? prefs.floorId : null;
+    const floorId = savedFloor ?? defaultFloorId(state);
+    if (floorId) store.dispatch({ type: 'floor/selected', floorId });
+  }
+  showRoute(s, parseScreenHash(location.hash));
   s.realtime = new Realtime(saved.token, store, s.api, () => endSession());
   s.realtime.start();
 }
 
-// --- navigation: the URL hash names the screen (#/live, #/replay/<alertId>, ...) ---
-function navigate(route: Route): void {
-  const hash = formatRoute(route);
+// --- navigation: the URL hash names the screen (#/live, #/city, #/replay/<alertId>, #/family, ...) ---
+function go(hash: string): void {
   if (location.hash !== hash) location.hash = hash; // hashchange shows it
-  else if (session) showRoute(session, route);
+  else if (session) showRoute(session, parseScreenHash(hash));
 }
 
 window.addEventListener('hashchange', () => {
-  if (session && session.screen) showRoute(session, parseHash(location.hash));
+  if (session?.def) showRoute(session, parseScreenHash(location.hash));
 });
 
-function showRoute(s: Session, route: Route): void {
-  // the live alarm keeps sounding on every screen: the session, the socket and the store stay as they are
-  if (route.screen === 'replay' && canReplay(store.getState().user)) {
-    if (!(s.screen instanceof ReplayScreen)) {
+function showRoute(s: Session, route: ScreenRoute): void {
+  const user = store.getState().user;
+  let def = screenDef(route.screen);
+  let refused = false;
+  if (!def || !user || !def.roles.includes(user.role)) {
+    // a screen this account may not use: its own screen instead, and a word about why when it asked for one
+    refused = Boolean(def && route.screen);
+    const landing = landingFor(user);
+    if (!landing) {
       s.screen?.destroy();
-      mapReadyFloor = null;
-      s.screen = createReplayScreen(s);
-      root.replaceChildren(s.screen.el);
+      s.def = null;
+      s.screen = null;
+      showMessage(t(store.getState().locale, 'noScreenForRole'));
+      return;
     }
-    s.screen.open(route.source);
-    s.screen.update(store.getState(), clock());
-    return;
+    def = landing;
+    route = parseScreenHash(`#/${landing.id}`);
+    history.replaceState(null, '', `#/${landing.id}`);
   }
-  if (route.screen === 'replay' && location.hash !== '#/live') history.replaceState(null, '', '#/live');
-  if (s.screen instanceof LiveScreen) return;
-  s.screen?.destroy();
-  s.screen = createLiveScreen(s);
-  root.replaceChildren(s.screen.el);
-  s.screen.update(store.getState(), clock());
+  if (s.def === def && s.screen) {
+    s.screen.route?.(route);
+  } else {
+    s.screen?.destroy();
+    readyMarks.clear();
+    s.def = def;
+    s.screen = def.mount(hostFor(s), route);
+    s.frame = mountFrame(s, def, s.screen);
+  }
+  if (s.frame) {
+    s.frame.notice.hidden = !refused;
+    s.frame.notice.textContent = refused ? t(store.getState().locale, 'screenNotAllowed') : '';
+  }
+  renderFrame(store.getState());
 }
 
-function createReplayScreen(s: Session): ReplayScreen {
-  return new ReplayScreen(
-    {
-      api: s.api,
-      navigate,
-      showLive: (alertId) => {
-        navigate({ screen: 'live' });
-        store.dispatch({ type: 'alert/focused', alertId });
-      },
-      acknowledge: (id) => void act(s, id, 'ack', ''),
-      toggleSound,
-      toggleLocale,
-      signOut: () => {
-        void s.api.logout();
-        endSession();
-      },
-    },
-    store.getState(),
-    clock,
+function mountFrame(s: Session, def: ScreenDef, screen: MountedScreen): Frame {
+  const gate = new SoundGate(() => toggleSound(store.getState().audioUnlocked ? 'off' : 'locked'));
+  const notice = h('div', { class: 'shell-notice', testid: 'shell-notice', attrs: { role: 'status' } });
+  notice.hidden = true;
+  notice.addEventListener('click', () => (notice.hidden = true));
+  const topBar = def.ownTopBar ? null : new TopBar(barActions(), def.id);
+  const banner =
+    def.alarmBanner && !def.ownTopBar
+      ? new AlarmBanner({
+          show: (id) => {
+            if (s.def?.id !== 'live') go('#/live');
+            store.dispatch({ type: 'alert/focused', alertId: id });
+          },
+          acknowledge: (id) => void act(s, id, 'ack', ''),
+        })
+      : null;
+  root.replaceChildren(
+    h(
+      'div',
+      { class: `shell shell-${def.id}`, testid: `screen-${def.id}` },
+      topBar?.el,
+      gate.el,
+      banner?.el,
+      notice,
+      h('div', { class: 'shell-body' }, screen.el),
+    ),
   );
+  return { topBar, banner, gate, notice };
 }
 
-function createLiveScreen(s: Session): LiveScreen {
-  return new LiveScreen(
-    {
-      selectFloor: (id) => {
-        prefs.floorId = id;
-        savePrefs({ floorId: id });
-        store.dispatch({ type: 'floor/selected', floorId: id });
-      },
-      focusAlert: (id) => store.dispatch({ type: 'alert/focused', alertId: id }),
-      act: (id, action, note) => void act(s, id, action, note),
-      toggleSound,
-      toggleLocale,
-      signOut: () => {
-        void s.api.logout();
-        endSession();
-      },
-      onMapReady: (id) => {
-        performance.mark('carewatch:ready', { detail: id });
-        mapReadyFloor = id;
-      },
-      navigate,
-    },
+function barActions(): TopBarActions {
+  return { toggleSound, toggleLocale, toggleTheme, signOut, go: (id) => go(`#/${id}`) };
+}
+
+function hostFor(s: Session): ScreenHost & { bar: TopBarActions } {
+  return {
+    api: s.api,
+    store,
     clock,
-  );
+    go,
+    act: (id, action, note) => void act(s, id, action, note),
+    errorText: (err) => errorText(store.getState().locale, err),
+    markReady: (what) => {
+      // one floor is ready at a time: the one drawn last
+      if (what.startsWith('floor:')) for (const m of readyMarks) if (m.startsWith('floor:')) readyMarks.delete(m);
+      readyMarks.add(what);
+      performance.mark(`carewatch:ready:${what}`);
+    },
+    bar: barActions(),
+  };
+}
+
+function signOut(): void {
+  const s = session;
+  if (!s) return;
+  void s.api.logout();
+  endSession();
 }
 
 function endSession(): void {
@@ -237,7 +307,7 @@ function endSession(): void {
   s.screen?.destroy();
   saveSession(null);
   sound.setLevel(null);
-  mapReadyFloor = null;
+  readyMarks.clear();
   store.dispatch({ type: 'session/ended' });
   showLogin();
 }
@@ -248,7 +318,9 @@ async function act(s: Session, alertId: string, action: AlertAction, note: strin
     const alert = action === 'ack' ? await s.api.acknowledge(alertId, note) : await s.api.resolve(alertId, note);
     store.dispatch({ type: 'alert/action-finished', alertId, alert });
   } catch (err) {
-    store.dispatch({ type: 'alert/action-finished', alertId, error: err instanceof Error ? err.message : String(err) });
+    store.dispatch({ type: 'alert/action-finished', alertId, error: errorText(store.getState().locale, err) });
+    // someone else acted first: show what is true now
+    if (err instanceof ApiError && err.status === 409) void s.realtime?.refreshAlerts();
   }
 }
 
@@ -266,15 +338,31 @@ function toggleLocale(): void {
   store.dispatch({ type: 'locale', locale });
 }
 
+function toggleTheme(): void {
+  const theme = store.getState().theme === 'dark' ? 'light' : 'dark';
+  prefs.theme = theme;
+  savePrefs({ theme });
+  store.dispatch({ type: 'theme', theme });
+}
+
 // --- test and debugging hooks ---
+interface LiveHooks {
+  deck: unknown;
+  project(x: number, y: number): [number, number] | null;
+}
 declare global {
   interface Window {
     __carewatch: {
       readonly ready: boolean;
       readonly state: ClientState;
+      readonly screenId: string | null;
+      /** Names the screens marked ready (`floor:<id>`, `city`, `family`). */
+      isReady(what: string): boolean;
       readonly deck: unknown;
       project(x: number, y: number): [number, number] | null;
       dispatch: Store['dispatch'];
+      /** The current screen's own hooks (the replay's clock, the city map's map and overlay, ...). */
+      readonly screen: unknown;
       /** The replay screen's clock and map; `ready` is false while another screen is shown. */
       readonly replay: ReplayHooks;
     };
@@ -296,21 +384,29 @@ const NO_REPLAY: ReplayHooks = {
   setSpeed: () => {},
   project: () => null,
 };
+const liveHooks = (): LiveHooks | null => (session?.def?.id === 'live' ? (session.screen?.hooks as LiveHooks) : null);
 window.__carewatch = {
   get ready() {
     const st = store.getState();
-    return mapReadyFloor !== null && mapReadyFloor === st.selectedFloorId && st.positions.complete;
+    return st.selectedFloorId !== null && readyMarks.has(`floor:${st.selectedFloorId}`) && st.positions.complete;
   },
   get state() {
     return store.getState();
   },
-  get deck() {
-    return session?.screen?.map.deck ?? null;
+  get screenId() {
+    return session?.def?.id ?? null;
   },
-  project: (x, y) => session?.screen?.map.project(x, y) ?? null,
+  isReady: (what) => readyMarks.has(what),
+  get deck() {
+    return liveHooks()?.deck ?? null;
+  },
+  project: (x, y) => liveHooks()?.project(x, y) ?? null,
   dispatch: store.dispatch,
+  get screen() {
+    return session?.screen?.hooks ?? null;
+  },
   get replay() {
-    return session?.screen instanceof ReplayScreen ? session.screen.hooks : NO_REPLAY;
+    return session?.def?.id === 'replay' ? (session.screen?.hooks as ReplayHooks) : NO_REPLAY;
   },
 };
 

@@ -1,5 +1,5 @@
 /** The login survives a reload of the tab (sessionStorage), not the closing of it. Preferences live longer. */
-import type { Locale, SessionUser } from './state/types';
+import type { Locale, SessionUser, Theme } from './state/types';
 
 const TOKEN_KEY = 'carewatch.session';
 const PREFS_KEY = 'carewatch.prefs';
@@ -32,6 +32,9 @@ export interface Prefs {
   locale?: Locale;
   soundOn?: boolean;
   floorId?: string;
+  theme?: Theme;
+  /** Resident the live map follows (search and follow). */
+  followId?: string | null;
 }
 
 export function loadPrefs(): Prefs {

@@ -4,14 +4,14 @@
  */
 import type { Alert } from '../../../geo/model';
 import { buildCatalog } from './catalog';
-import type { Action, ClientState, Locale, Positions } from './types';
+import type { Action, ClientState, Locale, Positions, Theme } from './types';
 
 /** Resolved alerts kept as tombstones against late snapshots; the oldest beyond this are dropped. */
 const MAX_RESOLVED_KEPT = 200;
 
 const EMPTY_POSITIONS: Positions = { floorId: null, complete: false, t: 0, byResident: {} };
 
-export function initialState(opts: { locale: Locale; soundOn?: boolean }): ClientState {
+export function initialState(opts: { locale: Locale; soundOn?: boolean; theme?: Theme }): ClientState {
   return {
     seq: 0,
     user: null,
@@ -28,6 +28,7 @@ export function initialState(opts: { locale: Locale; soundOn?: boolean }): Clien
     locale: opts.locale,
     soundOn: opts.soundOn ?? true,
     audioUnlocked: false,
+    theme: opts.theme ?? 'dark',
   };
 }
 
@@ -39,7 +40,7 @@ export function reducer(prev: ClientState, action: Action): ClientState {
 
     case 'session/ended':
       return {
-        ...initialState({ locale: state.locale, soundOn: state.soundOn }),
+        ...initialState({ locale: state.locale, soundOn: state.soundOn, theme: state.theme }),
         seq: state.seq,
         audioUnlocked: state.audioUnlocked,
       };
@@ -131,6 +132,9 @@ export function reducer(prev: ClientState, action: Action): ClientState {
 
     case 'locale':
       return { ...state, locale: action.locale };
+
+    case 'theme':
+      return { ...state, theme: action.theme };
 
     case 'sound':
       return { ...state, soundOn: action.on };

@@ -75,6 +75,8 @@ export interface Catalog {
 }
 
 export type Locale = 'zh-CN' | 'en';
+/** Night (dark) or day (light) colours. */
+export type Theme = 'dark' | 'light';
 export type Connection = 'offline' | 'connecting' | 'live' | 'reconnecting';
 export type AlertAction = 'ack' | 'resolve';
 
@@ -117,6 +119,7 @@ export interface ClientState {
   soundOn: boolean;
   /** The browser allows audio: the user has interacted with the page. */
   audioUnlocked: boolean;
+  theme: Theme;
 }
 
 export type Action =
@@ -135,5 +138,6 @@ export type Action =
   | { type: 'alert/action-started'; alertId: string; action: AlertAction }
   | { type: 'alert/action-finished'; alertId: string; alert?: Alert; error?: string }
   | { type: 'locale'; locale: Locale }
+  | { type: 'theme'; theme: Theme }
   | { type: 'sound'; on: boolean }
   | { type: 'audio/unlocked' };

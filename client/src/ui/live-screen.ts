@@ -1,23 +1,18 @@
-/** The nurse's live floor map: top bar, alarm banner, floor switcher, the map and the alert list. */
+/** The nurse's live floor map: floor switcher, the map and the alert list (the shell adds bar and banner). */
 import { t, timeAgo } from '../i18n';
 import { FloorMap } from '../map/floor-map';
 import { ZONE_FILL, RESIDENT, type RGBA } from '../map/palette';
 import { DEFAULT_AFTER_MS, DEFAULT_BEFORE_MS, type Route } from '../replay/route';
 import { activeAlerts, floorName, floorShapes, localName, residentMarkers } from '../state/selectors';
 import type { AlertAction, ClientState } from '../state/types';
-import { AlarmBanner } from './alarm-banner';
 import { AlertList } from './alert-list';
 import { h, setText } from './dom';
 import { FloorSwitcher } from './floor-switcher';
-import { TopBar, type SoundDisplay } from './top-bar';
 
 export interface LiveScreenActions {
   selectFloor: (floorId: string) => void;
   focusAlert: (alertId: string) => void;
   act: (alertId: string, action: AlertAction, note: string) => void;
-  toggleSound: (shown: SoundDisplay) => void;
-  toggleLocale: () => void;
-  signOut: () => void;
   onMapReady: (floorId: string) => void;
   /** Screen navigation (top-bar tabs, an alert row's "Replay"). */
   navigate?: (route: Route) => void;
@@ -28,8 +23,6 @@ const css = (c: RGBA) => `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${c[3] / 255})`;
 export class LiveScreen {
   readonly el: HTMLElement;
   readonly map: FloorMap;
-  private readonly topBar: TopBar;
-  private readonly banner: AlarmBanner;
   private readonly floors: FloorSwitcher;
   private readonly alerts: AlertList;
   private readonly mapTitle = h('span', { class: 'map-title', testid: 'map-title' });
@@ -41,8 +34,6 @@ export class LiveScreen {
   private state: ClientState | null = null;
 
   constructor(actions: LiveScreenActions, clock: () => number) {
-    this.topBar = new TopBar(actions);
-    this.banner = new AlarmBanner({ show: actions.focusAlert, acknowledge: (id) => actions.act(id, 'ack', '') });
     this.floors = new FloorSwitcher(actions.selectFloor);
     const navigate = actions.navigate;
     this.alerts = new AlertList({
@@ -55,8 +46,6 @@ export class LiveScreen {
     this.el = h(
       'div',
       { class: 'live-screen' },
-      this.topBar.el,
-      this.banner.el,
       this.floors.el,
       h(
         'main',
@@ -96,8 +85,6 @@ export class LiveScreen {
 
   update(state: ClientState, now: number): void {
     this.state = state;
-    this.topBar.update(state);
-    this.banner.update(state, now);
     this.floors.update(state);
     this.alerts.update(state, now);
     const floorId = state.selectedFloorId;
@@ -121,7 +108,6 @@ export class LiveScreen {
   /** Refresh what depends only on the clock ("time since fix"). */
   tick(now: number): void {
     if (!this.state) return;
-    this.banner.update(this.state, now);
     this.alerts.update(this.state, now);
   }
 
