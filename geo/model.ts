@@ -94,6 +94,8 @@ export interface Site {
   nameZh?: string;
   /** Region path from city down, for regulator aggregation. */
   region: string[];
+  /** Administrative division code (GB/T 2260, 6 digits, county level): the regulator's province/city/county. */
+  regionCode?: string;
   timeZone: string;
   georef: Georeference;
   nightWindow: NightWindow;

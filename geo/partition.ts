@@ -1,4 +1,4 @@
-import type { AlertCandidate, Fix, FixEvent, Resident } from './model';
+import type { AlertCandidate, Fix, FixEvent, Resident, Site, Zone } from './model';
 import { FIX_EVENTS } from './model';
 import { DETECTORS } from './detect';
 import type { Detector } from './detect/types';
@@ -49,11 +49,17 @@ export class Partition {
 
   constructor(
     data: WorldData,
-    private readonly floorIds: readonly string[],
+    private readonly floorIds: string[],
     private readonly detectors: readonly Detector<any>[] = DETECTORS,
     private readonly now: () => number = () => 0,
   ) {
     this.world = new World(data);
+  }
+
+  /** A site imported while running; its floors take the next floor numbers, in the order given. */
+  addSite(site: Site, zones: readonly Zone[]): void {
+    this.world.addSite(site, zones);
+    this.floorIds.push(...site.floors.map((f) => f.id));
   }
 
   addTag(idx: number, tagId: string, residentId: string | null, resident?: Resident): void {

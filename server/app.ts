@@ -12,6 +12,7 @@ import { LOG_REDACT } from './auth/log-redact';
 import { AlertService } from './alerts/alert-service';
 import { configFromEnv, type Config } from './config';
 import { apiRoutes } from './http/api';
+import { imdfRoutes } from './http/imdf-api';
 import { cors } from './http/cors';
 import { ingestRoutes } from './ingest/http-ingest';
 import { startMqttIngest } from './ingest/mqtt-ingest';
@@ -25,6 +26,7 @@ import { Realtime } from './realtime/socket-server';
 import { attachRedisAdapter } from './realtime/redis-adapter';
 import { Registry, type SiteBundle } from './registry';
 import { loadSiteDir, SAMPLE_SITE_DIR } from './site-loader';
+import { loadSiteSource } from './imdf-site';
 import { createStore, type Store } from './store';
 import type { Simulator, SimulatorOptions } from './simulator';
 
@@ -61,7 +63,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const config: Config = { ...configFromEnv(), ...overrides };
   const log = logger ?? pino({ level: config.logLevel, redact: LOG_REDACT });
 
-  let bundles = givenBundles ?? [await loadSiteDir(config.siteDir ?? SAMPLE_SITE_DIR)];
+  let bundles = givenBundles ?? [config.siteDir ? await loadSiteSource(config.siteDir) : await loadSiteDir(SAMPLE_SITE_DIR)];
   if (config.simulator && config.simExtraTags > 0) {
     const { withSyntheticTags } = await import('./simulator');
     bundles = [withSyntheticTags(bundles[0], config.simExtraTags), ...bundles.slice(1)];
@@ -137,6 +139,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   app.get('/metrics', (_req, res) => void res.type('text/plain; version=0.0.4').send(metrics.render()));
   app.use(ingestRoutes(accounts, pipeline, { perKeyPerMinute: config.ingestPerKeyPerMinute }));
+  // before the JSON API: the archive is a zip body
+  app.use(imdfRoutes({ accounts, registry, geo, store, log, rejoin: (username) => realtime.rejoin(username) }));
   app.use(
     apiRoutes({
       accounts,

@@ -31,18 +31,21 @@ export class Registry {
   private readonly zonesBySite = new Map<string, Zone[]>();
 
   constructor(bundles: SiteBundle[]) {
-    for (const b of bundles) {
-      this.sites.set(b.site.id, b.site);
-      this.frames.set(b.site.id, new SiteFrame(b.site.georef));
-      for (const f of b.site.floors) {
-        this.floors.set(f.id, { site: b.site, floor: f });
-        if (f.outdoor) this.outdoorFloor.set(b.site.id, f.id);
-      }
-      this.zonesBySite.set(b.site.id, b.zones);
-      for (const z of b.zones) this.zones.set(z.id, z);
-      for (const t of b.tags) this.tags.set(t.id, t);
-      for (const r of b.residents) this.putResident(r);
+    for (const b of bundles) this.addSite(b);
+  }
+
+  /** Add a site with its zones, residents and tags (at start, or imported while running). */
+  addSite(b: SiteBundle): void {
+    this.sites.set(b.site.id, b.site);
+    this.frames.set(b.site.id, new SiteFrame(b.site.georef));
+    for (const f of b.site.floors) {
+      this.floors.set(f.id, { site: b.site, floor: f });
+      if (f.outdoor) this.outdoorFloor.set(b.site.id, f.id);
     }
+    this.zonesBySite.set(b.site.id, b.zones);
+    for (const z of b.zones) this.zones.set(z.id, z);
+    for (const t of b.tags) this.tags.set(t.id, t);
+    for (const r of b.residents) this.putResident(r);
   }
 
   worldData(): WorldData {

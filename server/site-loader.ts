@@ -121,7 +121,7 @@ const TagSchema = z.looseObject({
   staffId: Id.optional(),
 });
 
-function validTimeZone(tz: string): boolean {
+export function validTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

@@ -24,6 +24,9 @@ port.on('message', (msg: ToWorker) => {
     case 'tag':
       partition.addTag(msg.idx, msg.tagId, msg.residentId, msg.resident);
       return;
+    case 'site':
+      partition.addSite(msg.site, msg.zones);
+      return;
   }
   port.postMessage(reply);
 });

@@ -1,4 +1,4 @@
-import type { Resident } from '../geo/model';
+import type { Resident, Site, Zone } from '../geo/model';
 import type { BatchResult, PackedAccel } from '../geo/partition';
 import type { WorldData } from '../geo/world';
 
@@ -11,6 +11,7 @@ export interface GeoWorkerInit {
 export type ToWorker =
   | { type: 'fixes'; seq: number; data: Float64Array; accel: (PackedAccel | null)[] }
   | { type: 'tick'; seq: number; now: number }
-  | { type: 'tag'; idx: number; tagId: string; residentId: string | null; resident?: Resident };
+  | { type: 'tag'; idx: number; tagId: string; residentId: string | null; resident?: Resident }
+  | { type: 'site'; site: Site; zones: Zone[] };
 
 export type FromWorker = { type: 'result'; seq: number; result: BatchResult };

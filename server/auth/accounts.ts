@@ -208,6 +208,21 @@ export class Accounts {
     return true;
   }
 
+  /**
+   * A site the user now works on (an admin who imported it). Live sessions see it at once: sockets hold the
+   * session's user object, so its site list is extended in place.
+   */
+  async grantSite(username: string, siteId: string): Promise<void> {
+    const acc = this.accounts.get(username);
+    if (!acc || acc.siteIds.includes(siteId)) return;
+    acc.siteIds.push(siteId);
+    for (const id of this.sessionsByUser.get(username) ?? []) {
+      const user = this.sessions.get(id)?.user;
+      if (user && !user.siteIds.includes(siteId)) user.siteIds.push(siteId);
+    }
+    await this.persist();
+  }
+
   account(username: string): AccountView | null {
     const a = this.accounts.get(username);
     return a ? this.view(a) : null;

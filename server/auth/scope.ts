@@ -24,6 +24,8 @@ export type Action =
   | 'resident.track'
   | 'resident.export'
   | 'resident.create'
+  /** Import floor plans, change zones, wards and residents' settings (the setup screen). */
+  | 'site.manage'
   | 'alert.list'
   | 'alert.read'
   | 'alert.handle'
@@ -42,7 +44,7 @@ export const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   nurse: new Set(FRONTLINE),
   charge_nurse: new Set(FRONTLINE),
   manager: new Set([...FRONTLINE, 'overview.read', 'audit.read', 'totp.enrol']),
-  admin: new Set([...FRONTLINE, 'overview.read', 'audit.read', 'resident.export', 'resident.create', 'account.manage', 'key.manage', 'totp.enrol']),
+  admin: new Set([...FRONTLINE, 'overview.read', 'audit.read', 'resident.export', 'resident.create', 'site.manage', 'account.manage', 'key.manage', 'totp.enrol']),
   // family: their relative, their alerts, the position only while an alert of theirs is open
   family: new Set(['site.read', 'resident.list', 'resident.read', 'resident.position', 'alert.list', 'alert.read']),
   regulator: new Set(['site.read', 'overview.read']),
@@ -73,6 +75,7 @@ const ACTION_TEXT: Record<Action, string> = {
   'resident.track': 'read track history',
   'resident.export': "export a resident's data",
   'resident.create': 'create residents',
+  'site.manage': 'set up sites',
   'alert.list': 'list alerts',
   'alert.read': 'read alerts',
   'alert.handle': 'acknowledge or resolve alerts',

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Fix, Resident } from '../../geo/model';
+import type { Fix, Resident, Site, Zone } from '../../geo/model';
 import { F, FIX_STRIDE, eventCode, packAccel, Partition, type BatchResult, type PackedAccel } from '../../geo/partition';
 import type { WorldData } from '../../geo/world';
 import type { FromWorker, GeoWorkerInit, ToWorker } from '../../workers/protocol';
@@ -39,7 +39,7 @@ interface Lane {
   waiting: Map<number, number>; // seq -> fix count
   restarts: number[];
   /** Registrations after start, replayed into a restarted worker. */
-  later: Extract<ToWorker, { type: 'tag' }>[];
+  later: Extract<ToWorker, { type: 'tag' | 'site' }>[];
 }
 
 const WORKER_URL = new URL('../../workers/geo-worker.ts', import.meta.url);
@@ -123,6 +123,20 @@ export class GeoPool {
     const msg = { type: 'tag', idx, tagId, residentId, resident } satisfies ToWorker;
     lane.later.push(msg);
     lane.worker!.postMessage(msg);
+  }
+
+  /** A site imported while running: every worker learns its floors and zones before any fix on them. */
+  addSite(site: Site, zones: Zone[]): void {
+    for (const f of site.floors) this.floorIndex.set(f.id, this.floorIndex.size);
+    for (const lane of this.lanes) {
+      if (lane.inline) {
+        lane.inline.addSite(site, zones);
+        continue;
+      }
+      const msg = { type: 'site', site, zones } satisfies ToWorker;
+      lane.later.push(msg);
+      lane.worker!.postMessage(msg);
+    }
   }
 
   /** Queue an accepted fix of a registered tag on a known floor. */

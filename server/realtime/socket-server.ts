@@ -174,6 +174,14 @@ export class Realtime implements LiveView {
     });
   }
 
+  /** The user's sites changed (a site was imported): their open sockets join the alert rooms they now belong to. */
+  rejoin(username: string): void {
+    for (const socket of this.io.sockets.sockets.values()) {
+      const user = socket.data.user as SessionUser | undefined;
+      if (user?.username === username) void socket.join(alertRoomsFor(user, this.registry));
+    }
+  }
+
   /** False (and the socket closed) when its session has ended. */
   private checkSession(socket: IoSocket): boolean {
     if (this.accounts.sessionById(socket.data.sessionId)) return true;

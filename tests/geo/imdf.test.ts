@@ -29,17 +29,17 @@ describe('importing an IMDF archive', () => {
     result = importImdf(archive);
   });
 
-  it('anchors the site frame at the venue display point and keeps its bilingual name and region', () => {
+  it('anchors the site frame at the venue display point and names things in Chinese first, keeping the region', () => {
     expect(result.site.georef).toEqual({ lon: 117.0001, lat: 32.60005, rotationDeg: 0 });
-    expect(result.site.name).toBe('Mini Care Home');
+    expect(result.site.name).toBe('迷你养老院');
     expect(result.site.nameZh).toBe('迷你养老院');
     expect(result.site.region).toEqual(['安徽省', '淮南市']);
-    expect(result.site.buildings).toEqual([{ id: 'building-1', name: 'Main building', nameZh: '主楼' }]);
+    expect(result.site.buildings).toEqual([{ id: 'building-1', name: '主楼', nameZh: '主楼' }]);
   });
 
   it('turns levels into floors by ordinal and adds an outdoor floor for the venue', () => {
     expect(result.floors.map((f) => [f.id, f.buildingId, f.ordinal, f.name])).toEqual([
-      ['level-0', 'building-1', 0, 'Ground floor'],
+      ['level-0', 'building-1', 0, '一层'],
       ['level-1', 'building-1', 1, 'First floor'],
       ['venue-1-outdoor', null, 0, 'Outdoor'],
     ]);
@@ -49,7 +49,7 @@ describe('importing an IMDF archive', () => {
 
   it('maps unit categories to zone kinds, keeping unknown categories as the use of a room', () => {
     expect(zone('walkway-0')).toMatchObject({ kind: 'corridor', floorId: 'level-0' });
-    expect(zone('room-101')).toMatchObject({ kind: 'room', name: 'Room 101', nameZh: '101室' });
+    expect(zone('room-101')).toMatchObject({ kind: 'room', name: '101室', nameZh: '101室' });
     expect(zone('restroom-0').kind).toBe('bathroom');
     expect(zone('restroom-1').kind).toBe('bathroom');
     expect(zone('lounge-0')).toMatchObject({ kind: 'room', use: 'lounge' });
@@ -88,7 +88,7 @@ describe('importing an IMDF archive', () => {
 
   it('makes exterior doors and emergency exits into small exit zones outside the wall, and skips interior doors', () => {
     const entrance = zone('entrance-0-exit');
-    expect(entrance).toMatchObject({ kind: 'exit', exitType: 'door', floorId: 'level-0', name: 'Main entrance' });
+    expect(entrance).toMatchObject({ kind: 'exit', exitType: 'door', floorId: 'level-0', name: '主入口' });
     const e = bbox(entrance);
     const wallX = -10 * LON_M;
     // outside the west wall, 1.2 m deep, widened from 1.1 m to 1.5 m
