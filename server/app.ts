@@ -20,11 +20,13 @@ import { FixNormalizer } from './ingest/normalize';
 import { Metrics } from './metrics';
 import { History } from './history/history';
 import { replayRoutes } from './http/replay-api';
-import { GeoPool } from './pipeline/geo-pool';
-import { Pipeline } from './pipeline/pipeline';
+import type { GeoPool } from './pipeline/geo-pool';
+import { FixPath } from './pipeline/fix-path';
+import { LatestPositions } from './positions/latest-positions';
 import { Realtime } from './realtime/socket-server';
 import { attachRedisAdapter } from './realtime/redis-adapter';
 import { Registry, type SiteBundle } from './registry';
+import { AlertSinks, alertLogSink, FixSinks } from './sinks';
 import { loadSiteDir, SAMPLE_SITE_DIR } from './site-loader';
 import { loadSiteSource } from './imdf-site';
 import { createStore, type Store } from './store';
@@ -46,8 +48,10 @@ export interface RunningServer {
   store: Store;
   accounts: Accounts;
   alerts: AlertService;
-  pipeline: Pipeline;
+  fixPath: FixPath;
+  /** The geo workers (`fixPath.geo`). */
   geo: GeoPool;
+  positions: LatestPositions;
   realtime: Realtime;
   metrics: Metrics;
   simulator: Simulator | null;
@@ -78,47 +82,59 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const metrics = new Metrics();
   const app = express();
   const http: HttpServer = createServer(app);
-  const realtime = new Realtime(http, accounts, registry, {
-    frameHz: config.frameHz,
-    corsOrigins: config.corsOrigins,
-    configure: config.redisUrl ? (io) => attachRedisAdapter(io, config.redisUrl!, log) : undefined,
-  });
-  const alerts = new AlertService(
-    registry,
-    (alert, change) => {
-      if (change === 'raised') metrics.alertsRaised.inc(1, { kind: alert.kind });
-      realtime.publishAlert(alert);
-      history?.onAlert(alert, change); // history (issue 5): full-rate track around the alert
-      log.info({ alert: alert.id, kind: alert.kind, resident: alert.residentId, change }, 'alert');
-    },
-    store,
-  );
+
+  // --- the path of a fix (server/pipeline/fix-path.ts; docs/architecture.md) ---
+  // Sinks run in the order added; a sink that throws is logged and the next still runs.
+  const sinkFailed = (sink: string) => metrics.sinkFailures.inc(1, { sink });
+  const fixSinks = new FixSinks(log, sinkFailed);
+  const alertSinks = new AlertSinks(log, sinkFailed);
+  const alerts = new AlertService(registry, alertSinks, store);
   // what was open or acknowledged before a restart is still open or acknowledged
   alerts.restore([
     ...(await store.listAlerts({ state: 'open', limit: 1000 })),
     ...(await store.listAlerts({ state: 'acknowledged', limit: 1000 })),
   ]);
+  const positions = new LatestPositions(registry);
+  const realtime = new Realtime(http, accounts, registry, positions, alerts, {
+    frameHz: config.frameHz,
+    corsOrigins: config.corsOrigins,
+    configure: config.redisUrl ? (io) => attachRedisAdapter(io, config.redisUrl!, log) : undefined,
+  });
+  // History (docs/history.md): the write-ahead log before 202, compressed track rows, recovery after a
+  // crash, retention, the replay API. HISTORY=off runs without any of it (only to measure its cost).
+  const history = config.history
+    ? await History.start(
+        { store, registry, log },
+        {
+          dataDir: config.dataDir,
+          retention: { defaultDays: config.historyRetentionDays, bySite: config.historyRetentionBySite },
+          retentionIntervalMs: config.historyRetentionIntervalMs,
+        },
+      )
+    : null;
 
-  let pipeline: Pipeline | null = null;
-  const geo = new GeoPool(
-    registry.worldData(),
-    [...registry.tags.values()].map((t) => ({ tagId: t.id, residentId: t.residentId })),
-    {
-      workers: config.geoWorkers,
-      onAlerts: (items) => pipeline?.handleGeoAlerts(items),
-      onFailure: (f) => {
-        metrics.detectorFailures.inc(1, { detector: f.detector });
-        log.error(f, 'detector failed (isolated; other detectors ran)');
-      },
-    },
-  );
-  await geo.ready();
-  pipeline = new Pipeline(registry, new FixNormalizer(registry), geo, realtime.frames, alerts, metrics);
+  fixSinks.add(positions).add(realtime.frames);
+  alertSinks.add(metrics.alertSink).add(realtime).add(history).add(alertLogSink(log));
+
+  const fixPath = await FixPath.start({
+    registry,
+    enrich: new FixNormalizer(registry),
+    journal: history,
+    fixSinks,
+    alerts,
+    metrics,
+    log,
+    geoWorkers: config.geoWorkers,
+  });
+  const geo = fixPath.geo;
+  // --- end of the path of a fix ---
+
   metrics.gauge('carewatch_geo_inflight_fixes', 'Fixes queued for or inside the geo workers', () => geo.stats.inflightFixes);
   metrics.gauge('carewatch_geo_fixes_processed_total', 'Fixes through zone membership and detectors', () => geo.stats.fixes);
   metrics.gauge('carewatch_geo_dead_workers', 'Geo workers that crashed repeatedly and were not restarted', () => geo.stats.deadWorkers);
   metrics.gauge('carewatch_geo_busy_ms_total', 'Time the geo core spent on fixes and ticks', () => Math.round(geo.stats.busyMs));
   metrics.gauge('carewatch_open_alerts', 'Alerts not yet resolved', () => alerts.list().filter((a) => a.state !== 'resolved').length);
+  history?.registerMetrics(metrics);
 
   app.disable('x-powered-by');
   // behind a reverse proxy the per-IP limits must see the client, not the proxy
@@ -138,7 +154,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     res.status(ok ? 200 : 503).json({ ok, sites: registry.sites.size, tags: registry.tags.size, deadWorkers: geo.stats.deadWorkers });
   });
   app.get('/metrics', (_req, res) => void res.type('text/plain; version=0.0.4').send(metrics.render()));
-  app.use(ingestRoutes(accounts, pipeline, { perKeyPerMinute: config.ingestPerKeyPerMinute }));
+  app.use(ingestRoutes(accounts, fixPath, { perKeyPerMinute: config.ingestPerKeyPerMinute }));
   // before the JSON API: the archive is a zip body
   app.use(imdfRoutes({ accounts, registry, geo, store, log, rejoin: (username) => realtime.rejoin(username) }));
   app.use(
@@ -147,31 +163,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       registry,
       alerts,
       store,
-      live: realtime,
+      positions,
       login: { failuresPerIpPerMinute: config.loginFailuresPerIpPerMinute, failuresPerUserPerMinute: config.loginFailuresPerUserPerMinute },
       log,
       onResidentCreated: (r) => geo.registerTag(r.tagId, r.id, r),
     }),
   );
-  // --- history (issue 5) ---
-  // Write-ahead log before 202, compressed track rows, recovery after a crash, retention, replay API
-  // (docs/history.md). HISTORY=off runs without any of it (only to measure its cost).
-  const history = config.history
-    ? await History.start(
-        { store, registry, log },
-        {
-          dataDir: config.dataDir,
-          retention: { defaultDays: config.historyRetentionDays, bySite: config.historyRetentionBySite },
-          retentionIntervalMs: config.historyRetentionIntervalMs,
-        },
-      )
-    : null;
-  if (history) {
-    pipeline.makeDurableWith(history.durable);
-    history.registerMetrics(metrics);
-    app.use(replayRoutes({ accounts, registry, alerts, store, log }));
-  }
-  // --- end history ---
+  if (history) app.use(replayRoutes({ accounts, registry, alerts, store, log }));
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint' }));
   if (existsSync(CLIENT_DIST)) app.use(express.static(CLIENT_DIST, { index: 'index.html', maxAge: '1h' }));
   else log.warn(`client not built (${CLIENT_DIST} missing): run npm run build:client`);
@@ -194,7 +192,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   tick.unref();
 
   let mqttClient: MqttClient | null = null;
-  if (config.mqttUrl) mqttClient = startMqttIngest(config.mqttUrl, config.mqttTopic, config.mqttClientId, accounts, pipeline, log);
+  if (config.mqttUrl) mqttClient = startMqttIngest(config.mqttUrl, config.mqttTopic, config.mqttClientId, accounts, fixPath, log);
 
   let simulator: Simulator | null = null;
   if (config.simulator) {
@@ -202,9 +200,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const { Simulator } = await import('./simulator');
     simulator = new Simulator(siteBundle, { rateHz: config.simRateHz, extraTags: config.simExtraTags, ...simulatorOptions });
     const simKey = { id: 'simulator', siteId: siteBundle.site.id, tagId: null, keyHash: '' };
-    const p = pipeline;
     simulator.start((fixes) => {
-      p.ingest(fixes, simKey, 'simulator')
+      fixPath.ingest(fixes, simKey, 'simulator')
         .then((report) => report.rejected.length && log.debug({ rejected: report.rejected.slice(0, 3) }, 'simulator fixes rejected'))
         .catch((err) => log.error({ err }, 'simulator ingest failed'));
     });
@@ -224,8 +221,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     store,
     accounts,
     alerts,
-    pipeline,
+    fixPath,
     geo,
+    positions,
     realtime,
     metrics,
     simulator,
@@ -237,7 +235,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       mqttClient?.end(true);
       await realtime.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
-      await geo.close();
+      await fixPath.close();
       await history?.close();
       await store.close();
     },

@@ -2,6 +2,8 @@
  * Prometheus text exposition without a client library: a handful of counters and one histogram
  * are all the service exports, and this keeps the hot path to an integer add.
  */
+import type { AlertSink } from './sinks';
+
 type Labels = Record<string, string>;
 
 const key = (l?: Labels) => (l ? Object.entries(l).sort().map(([k, v]) => `${k}="${v.replace(/"/g, '\\"')}"`).join(',') : '');
@@ -58,6 +60,14 @@ export class Metrics {
   readonly detectionLagMs = new Histogram('carewatch_fix_to_alert_ms', 'From the fix ts to the alert raised, ms', [
     5, 10, 25, 50, 100, 250, 500, 1000, 5000,
   ]);
+  readonly sinkFailures = new Counter('carewatch_sink_failures_total', 'Fix and alert sinks that threw (isolated; the other sinks ran), by sink');
+  /** The alert sink that counts raised alerts. */
+  readonly alertSink: AlertSink = {
+    name: 'metrics',
+    onAlert: (alert, change) => {
+      if (change === 'raised') this.alertsRaised.inc(1, { kind: alert.kind });
+    },
+  };
   private readonly gauges: (() => string)[] = [];
 
   gauge(name: string, help: string, read: () => number): void {
@@ -66,7 +76,7 @@ export class Metrics {
 
   render(): string {
     return (
-      [this.fixesAccepted, this.fixesRejected, this.alertsRaised, this.detectorFailures, this.detectionLagMs]
+      [this.fixesAccepted, this.fixesRejected, this.alertsRaised, this.detectorFailures, this.sinkFailures, this.detectionLagMs]
         .map((m) => m.render())
         .concat(this.gauges.map((g) => g()))
         .join('\n') + '\n'

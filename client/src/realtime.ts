@@ -4,7 +4,7 @@
  * offline stays stale.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract';
 import type { Api } from './api';
 import type { Store } from './state/store';
 

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Alert, AlertCandidate, AlertState, Resident } from '../../geo/model';
 import type { Registry } from '../registry';
-
-export interface AlertSink {
-  /** A new alert or a state change: persist and deliver. */
-  (alert: Alert, change: 'raised' | 'acknowledged' | 'resolved' | 'updated'): void;
-}
+import type { AlertChange, AlertSink } from '../sinks';
 
 export interface AlertPersistence {
   saveAlert(alert: Alert): Promise<void>;
@@ -44,6 +40,7 @@ export class AlertService {
 
   constructor(
     private readonly registry: Registry,
+    /** Every new alert and every change of one, after it is queued for the store (server/sinks.ts). */
     private readonly sink: AlertSink,
     private readonly persistence?: AlertPersistence,
     private readonly onPersistError: (err: unknown) => void = (err) => console.error('alert not saved', err),
@@ -57,8 +54,12 @@ export class AlertService {
     }
   }
 
-  /** Candidates from the detectors, in the order they were produced. */
-  ingest(residentId: string, tagId: string, c: AlertCandidate, now = Date.now()): Alert | null {
+  /**
+   * Folds a detector's candidate into the resident's alert of that kind: raises one if none is open,
+   * counts a repeat (raising the severity if higher) if one is, resolves it on a clearing candidate.
+   * Candidates must arrive in the order they were produced.
+   */
+  fold(residentId: string, tagId: string, c: AlertCandidate, now = Date.now()): Alert | null {
     const resident = this.registry.residents.get(residentId);
     if (!resident) return null;
     const key = `${residentId}|${c.kind}`;
@@ -164,9 +165,9 @@ export class AlertService {
     return a;
   }
 
-  private commit(a: Alert, change: Parameters<AlertSink>[1]): void {
+  private commit(a: Alert, change: AlertChange): void {
     this.save(a);
-    this.sink(a, change);
+    this.sink.onAlert(a, change);
   }
 
   private save(a: Alert): void {

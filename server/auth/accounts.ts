@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { SessionUser } from '../realtime/events';
+import type { SessionUser } from '../contract';
 import { hashKey, hashPassword, newToken, verifyPassword } from './password';
 import { DEMO_PASSWORDS, passwordProblem } from './password-policy';
 import { matchTotp, newTotpSecret, totpUri } from './totp';

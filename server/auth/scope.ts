@@ -1,6 +1,6 @@
 import type { Alert, Resident, Site, Zone } from '../../geo/model';
 import type { Registry } from '../registry';
-import type { SessionUser } from '../realtime/events';
+import type { SessionUser } from '../contract';
 
 /**
  * Authorisation in one place. REST handlers, Socket.IO joins and events, and the live-position

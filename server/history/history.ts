@@ -1,13 +1,15 @@
 /**
  * Track history, put together: the write-ahead log ingest waits for (wal.ts), the recorder that
  * compresses fixes into track rows (track-recorder.ts), the checkpoint that ties the two, recovery at
- * start, and the retention job. The composition root wires `durable` into the pipeline and `onAlert`
- * into the alert sink (server/app.ts); docs/history.md explains the decisions and the figures.
+ * start, and the retention job. It is the journal of the path of a fix (`durable`, awaited before
+ * ingest answers) and one of its alert sinks (server/pipeline/fix-path.ts); docs/history.md explains
+ * the decisions and the figures.
  */
 import { join } from 'node:path';
 import type { Alert, AlertKind, Fix } from '../../geo/model';
 import { World } from '../../geo/world';
 import type { Metrics } from '../metrics';
+import type { AlertChange, AlertSink, FixJournal } from '../sinks';
 import type { Registry } from '../registry';
 import type { Store } from '../store';
 import { RetentionJob, type RetentionPolicy } from './retention';
@@ -45,7 +47,8 @@ export interface RecoveryReport {
 /** Kinds that do not call for a full-rate track around them (a battery running low is not an incident). */
 const NO_FULL_RATE = new Set<AlertKind>(['low_battery']);
 
-export class History {
+export class History implements FixJournal, AlertSink {
+  readonly name = 'history';
   readonly recorder: TrackRecorder;
   readonly retention: RetentionJob;
   recovery: RecoveryReport | null = null;
@@ -93,7 +96,7 @@ export class History {
     return h;
   }
 
-  /** For `pipeline.makeDurableWith`: resolves once the batch is in the WAL on disk. */
+  /** The journal: resolves once the batch is in the WAL on disk. */
   readonly durable = async (fixes: Fix[]): Promise<void> => {
     const { seq, durable } = this.wal.append(fixes);
     this.inflight.add(seq);
@@ -107,8 +110,8 @@ export class History {
     this.recorder.record(fixes, seq);
   };
 
-  /** For the alert sink: a raised alert writes the ring and switches its tag to full rate. */
-  onAlert(alert: Alert, change: 'raised' | 'acknowledged' | 'resolved' | 'updated'): void {
+  /** The alert sink: a raised alert writes the ring and switches its tag to full rate. */
+  onAlert(alert: Alert, change: AlertChange): void {
     if (change === 'raised' && !NO_FULL_RATE.has(alert.kind)) this.recorder.alert(alert.tagId, alert.fixTs);
   }
 

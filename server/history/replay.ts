@@ -4,21 +4,11 @@
  * (GeoJSON for GIS tools, CSV for a spreadsheet). HTTP and authorisation live in http/replay-api.ts.
  */
 import type { Alert } from '../../geo/model';
+import type { ResponseTimes, Transition } from '../contract';
 import type { SiteFrame } from '../../geo/frame';
 import type { Store, TrackPage, TrackQuery, TrackRow } from '../store';
 
-export interface Transition {
-  ts: number;
-  residentId: string;
-  tagId: string;
-  floorId: string;
-  x: number;
-  y: number;
-  entered: string[];
-  exited: string[];
-  /** Set when the transition is a change of floor. */
-  fromFloorId?: string;
-}
+export type { ResponseTimes, Transition };
 
 /** Transitions recorded in `transition` rows (detail `floor:<from>;enter:<ids>;exit:<ids>`). */
 export function transitionsOf(rows: readonly TrackRow[]): Transition[] {
@@ -35,22 +25,6 @@ export function transitionsOf(rows: readonly TrackRow[]): Transition[] {
     out.push(t);
   }
   return out;
-}
-
-export interface ResponseTimes {
-  /** ts of the fix that caused the alert. */
-  fixTs: number;
-  raisedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  resolvedAt: number | null;
-  resolvedBy: string | null;
-  /** raisedAt − fixTs */
-  detectionMs: number;
-  /** acknowledgedAt − raisedAt */
-  toAcknowledgeMs: number | null;
-  /** resolvedAt − raisedAt */
-  toResolveMs: number | null;
 }
 
 export function responseTimes(a: Alert): ResponseTimes {

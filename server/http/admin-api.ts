@@ -5,7 +5,7 @@ import { AccountError, ROLES, type Accounts, type AccountView } from '../auth/ac
 import { authorize, authorizeSite, canReadAuditEntry } from '../auth/scope';
 import type { AlertService } from '../alerts/alert-service';
 import type { Registry } from '../registry';
-import type { SessionUser } from '../realtime/events';
+import type { SessionUser } from '../contract';
 import type { Store } from '../store';
 import { allowed, auditAfter, Id, parseBody, parseQuery, pathId, QueryLimit, QueryTime, requireUser, user } from './common';
 import { alertsForOverview, buildOverview } from './overview';

@@ -5,7 +5,7 @@ import type { Alert, Resident } from '../../geo/model';
 import type { Accounts } from '../auth/accounts';
 import { authorize, authorizeAlert, authorizeResident, authorizeSite, opensFamilyView, planPart, sitePlanScope, visibleResidents } from '../auth/scope';
 import { AlertTransitionError, type AlertService } from '../alerts/alert-service';
-import type { LiveView } from '../realtime/socket-server';
+import type { PositionReader } from '../positions/latest-positions';
 import type { Registry } from '../registry';
 import type { Store } from '../store';
 import { adminRoutes } from './admin-api';
@@ -17,8 +17,8 @@ export interface ApiDeps {
   registry: Registry;
   alerts: AlertService;
   store: Store;
-  /** Latest positions, and the family live stream that follows open alerts. */
-  live: LiveView;
+  /** Each resident's latest position. */
+  positions: PositionReader;
   /** A resident was created: the geo core and ingest must know its tag before its first fix. */
   onResidentCreated: (r: Resident, ingestKey: string | null) => void;
   login: { failuresPerIpPerMinute: number; failuresPerUserPerMinute: number };
@@ -81,8 +81,6 @@ export function apiRoutes(deps: ApiDeps): Router {
   r.use('/api/v1', noStore, jsonBodiesOnly, express.json({ limit: '64kb' }));
   r.use(authRoutes(accounts, store, deps.login, log));
   r.use(adminRoutes({ accounts, registry, alerts, store, log }));
-  // the family stream starts from the alerts restored at start; later changes reach it as they are published
-  deps.live.useAlerts(alerts);
 
   const auth = requireUser(accounts);
   const activeAlertsOf = (residentId: string): Alert[] => alerts.activeFor(residentId);
@@ -153,7 +151,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const resident = residentFor(req, res, 'resident.position');
     if (!resident) return;
     const u = user(req);
-    const pos = deps.live.positionOf(resident.id);
+    const pos = deps.positions.positionOf(resident.id);
     if (!(await auditOrRefuse(store, { actor: u.username, action: 'resident.view_position', subjectType: 'resident', subjectId: resident.id, siteId: resident.siteId }, res, log))) return;
     if (!pos) return void res.status(404).json({ error: 'no position received yet for this resident' });
     const open = u.role === 'family' ? activeAlertsOf(resident.id).find(opensFamilyView) : undefined;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Accounts, Session } from '../auth/accounts';
 import type { Decision } from '../auth/scope';
-import type { SessionUser } from '../realtime/events';
+import type { SessionUser } from '../contract';
 import type { AuditInput, Store } from '../store';
 
 export type AuthedRequest = Request & { session: Session };

@@ -20,7 +20,7 @@ import type { AlertService } from '../alerts/alert-service';
 import type { Accounts } from '../auth/accounts';
 import { authorize, authorizeAlert, authorizeFloor, authorizeResident, canSeeAlert, canSeeResident, type Decision } from '../auth/scope';
 import { allTrackRows, responseTimes, toCsv, toGeoJson, trackPage, transitionsOf } from '../history/replay';
-import type { SessionUser } from '../realtime/events';
+import type { SessionUser } from '../contract';
 import type { Registry } from '../registry';
 import type { Store, TrackRow } from '../store';
 import { auditAfter, auditOrRefuse, noStore, parseQuery, pathId, QueryLimit, QueryTime, requireUser, user } from './common';

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Accounts, IngestKey } from '../auth/accounts';
-import type { Pipeline } from '../pipeline/pipeline';
+import type { FixIntake } from './intake';
 import { MAX_BATCH } from './fix-schema';
 
 /** Bearer header, HTTP Basic password (OwnTracks), or `key` query parameter (OsmAnd URLs). */
@@ -96,7 +96,7 @@ export interface IngestRoutesOptions {
  * device or gateway key (never a staff session: keys ingest, people log in) and answer every
  * rejected fix with its index and reason.
  */
-export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: IngestRoutesOptions): Router {
+export function ingestRoutes(accounts: Accounts, intake: FixIntake, opts: IngestRoutesOptions): Router {
   const r = express.Router();
   const limiter = rateLimit({
     windowMs: 60_000,
@@ -140,14 +140,14 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
     if (!fixes) return void res.status(400).json({ error: 'body must be a JSON array of fixes' });
     if (fixes.length === 0) return void res.status(400).json({ error: 'the batch is empty' });
     if (fixes.length > MAX_BATCH) return void res.status(413).json({ error: `at most ${MAX_BATCH} fixes per request, got ${fixes.length}` });
-    const report = await pipeline.ingest(fixes, keyOf(req), 'http');
+    const report = await intake.ingest(fixes, keyOf(req), 'http');
     if (report.accepted === 0) return void res.status(422).json({ error: `no fix accepted; the first refusal: ${report.rejected[0]?.reason ?? 'rejected'}`, ...report });
     res.status(202).json(report);
   });
 
   const osmand = async (req: Request, res: Response) => {
     const fix = osmandToFix(req.query as Record<string, unknown>, req.body);
-    const report = await pipeline.ingest([fix], keyOf(req), 'osmand');
+    const report = await intake.ingest([fix], keyOf(req), 'osmand');
     if (report.accepted === 1) return void res.status(200).send('OK');
     res.status(400).json({ error: report.rejected[0]?.reason ?? 'rejected', ...report });
   };
@@ -160,7 +160,7 @@ export function ingestRoutes(accounts: Accounts, pipeline: Pipeline, opts: Inges
     // OwnTracks posts other message types too (transition, waypoint...): acknowledged, not positions
     if (body._type !== 'location') return void res.status(200).json([]);
     const tagId = req.query.id ?? req.headers['x-limit-d'];
-    const report = await pipeline.ingest([ownTracksToFix(body, tagId)], keyOf(req), 'owntracks');
+    const report = await intake.ingest([ownTracksToFix(body, tagId)], keyOf(req), 'owntracks');
     if (report.accepted === 1) return void res.status(200).json([]);
     res.status(400).json({ error: report.rejected[0]?.reason ?? 'rejected', ...report });
   });

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Accounts } from '../auth/accounts';
-import type { Pipeline } from '../pipeline/pipeline';
+import type { FixIntake } from './intake';
 import { MAX_BATCH } from './fix-schema';
 
 /**
@@ -15,7 +15,7 @@ export function startMqttIngest(
   topic: string,
   clientId: string,
   accounts: Accounts,
-  pipeline: Pipeline,
+  intake: FixIntake,
   log: Logger,
 ): MqttClient {
   // clean: false + a stable client id: the broker queues QoS 1 messages while this node is down
@@ -40,7 +40,7 @@ export function startMqttIngest(
     if (!ingestKey) return reply({ error: 'a valid gateway key is required in "key"' });
     const list = Array.isArray(fixes) ? fixes : [single];
     if (list.length > MAX_BATCH) return reply({ error: `at most ${MAX_BATCH} fixes per message` });
-    pipeline
+    intake
       .ingest(list, ingestKey, 'mqtt')
       .then((report) => report.rejected.length && reply(report))
       .catch((err) => log.error({ err }, 'mqtt ingest failed'));

@@ -1,23 +1,8 @@
 import type { Fix } from '../../geo/model';
 import type { IngestKey } from '../auth/accounts';
 import type { Registry } from '../registry';
+import type { Rejection } from './intake';
 import { RawFixSchema, describeIssue, parseTimestamp, shapeProblem } from './fix-schema';
-
-export interface Rejection {
-  index: number;
-  tagId?: string;
-  code:
-    | 'invalid'
-    | 'unknown_tag'
-    | 'forbidden_tag'
-    | 'unassigned_tag'
-    | 'unknown_floor'
-    | 'bad_time'
-    | 'duplicate'
-    | 'out_of_order'
-    | 'impossible_jump';
-  reason: string;
-}
 
 export interface NormalizedBatch {
   /** accepted fixes, each tag's in time order */

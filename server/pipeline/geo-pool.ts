@@ -8,7 +8,8 @@ import { F, FIX_STRIDE, eventCode, packAccel, Partition, type BatchResult, type 
 import type { WorldData } from '../../geo/world';
 import type { FromWorker, GeoWorkerInit, ToWorker } from '../../workers/protocol';
 
-export interface GeoAlert {
+/** A detector's alert candidate for one tag's resident, back from the tag's worker. */
+export interface TagCandidate {
   tagId: string;
   residentId: string;
   candidate: BatchResult['alerts'][number]['candidate'];
@@ -24,11 +25,18 @@ export interface GeoPoolStats {
   deadWorkers: number;
 }
 
+/** A detector (or a whole worker, tagId `*`) threw; the others ran. */
+export interface GeoFailure {
+  tagId: string;
+  detector: string;
+  error: string;
+}
+
 export interface GeoPoolOptions {
   /** worker threads; 0 runs the core on the main thread (tests, tiny sites) */
   workers: number;
-  onAlerts: (alerts: GeoAlert[]) => void;
-  onFailure?: (f: { tagId: string; detector: string; error: string }) => void;
+  onAlerts: (candidates: TagCandidate[]) => void;
+  onFailure?: (f: GeoFailure) => void;
 }
 
 interface Lane {

@@ -1,16 +1,22 @@
 import type { Fix } from '../../geo/model';
-import type { FloorFrame, FrameItem } from './events';
+import type { FloorFrame, FrameItem } from '../contract';
+import type { AcceptedFix, FixSink } from '../sinks';
 
 /**
  * Latest position per resident per floor, and what changed since the last frame. Viewers get
  * at most `hz` frames a second per floor whatever the fix rate, so a floor of 60 tags at 10 Hz
  * costs each viewer 4 small messages a second, not 600.
  */
-export class FloorFrames {
+export class FloorFrames implements FixSink {
+  readonly name = 'live-map-frames';
   private readonly latest = new Map<string, Map<string, FrameItem>>();
   private readonly dirty = new Map<string, Set<string>>();
   private readonly gone = new Map<string, Set<string>>();
   private readonly floorOf = new Map<string, string>();
+
+  onFixes(fixes: readonly AcceptedFix[]): void {
+    for (const a of fixes) this.update(a.resident.id, a.fix);
+  }
 
   update(residentId: string, fix: Fix): void {
     const prevFloor = this.floorOf.get(residentId);

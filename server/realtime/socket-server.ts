@@ -1,39 +1,15 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { Alert, Fix } from '../../geo/model';
+import type { Alert } from '../../geo/model';
 import type { AlertService } from '../alerts/alert-service';
 import type { Accounts } from '../auth/accounts';
 import { alertRoomsFor, alertRoomsOf, authorizeFloor, authorizeResident, familyRoomOf, opensFamilyView } from '../auth/scope';
 import { originAllowed } from '../http/cors';
 import type { Registry } from '../registry';
-import type { Ack, ClientToServerEvents, ServerToClientEvents, SessionUser } from './events';
+import type { ClientToServerEvents, ServerToClientEvents, SessionUser } from '../contract';
+import type { PositionReader } from '../positions/latest-positions';
+import type { AlertSink } from '../sinks';
 import { FloorFrames } from './floor-frames';
-
-/** One resident's latest position, in site metres and WGS84 (the family's city map). */
-export interface LivePosition {
-  residentId: string;
-  siteId: string;
-  floorId: string;
-  x: number;
-  y: number;
-  lon: number;
-  lat: number;
-  /** ts of the fix */
-  ts: number;
-}
-
-// TODO(lead): move these two into events.ts so the client imports them with the rest of the map.
-export interface SecureServerToClientEvents extends ServerToClientEvents {
-  /** A family member's relative, while a wandering, fall or SOS alert of theirs is open. */
-  'resident:position': (p: LivePosition) => void;
-  /** The session was revoked or expired; the socket closes next. */
-  'session:ended': (info: { reason: string }) => void;
-}
-
-export interface SecureClientToServerEvents extends ClientToServerEvents {
-  /** The latest position of one resident, when `auth/scope` allows it now. */
-  'resident:locate': (req: { residentId: string }, ack: Ack<LivePosition | null>) => void;
-}
 
 interface SocketData {
   user: SessionUser;
@@ -41,14 +17,8 @@ interface SocketData {
   sessionId: string;
 }
 
-export type IoServer = Server<SecureClientToServerEvents, SecureServerToClientEvents, Record<string, never>, SocketData>;
-type IoSocket = Socket<SecureClientToServerEvents, SecureServerToClientEvents, Record<string, never>, SocketData>;
-
-/** What REST needs of the live side: the latest position, and the alerts that gate the family stream. */
-export interface LiveView {
-  positionOf(residentId: string): LivePosition | null;
-  useAlerts(alerts: AlertService): void;
-}
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface RealtimeOptions {
   frameHz: number;
@@ -62,28 +32,19 @@ export interface RealtimeOptions {
 const EVENTS_PER_SECOND = 20;
 const EVENTS_PER_SECOND_DROP = 100;
 
-/** Floor frames plus each resident's latest point, for REST and the family stream. */
-class LiveFrames extends FloorFrames {
-  readonly newest = new Map<string, { floorId: string; x: number; y: number; ts: number }>();
-
-  override update(residentId: string, fix: Fix): void {
-    super.update(residentId, fix);
-    this.newest.set(residentId, { floorId: fix.floorId, x: fix.x, y: fix.y, ts: fix.ts });
-  }
-}
-
 /**
  * Socket.IO at the edge: authenticate the handshake (session tokens only, never ingest keys), join
  * the rooms the user's role allows, push alerts to those rooms the moment they are raised,
  * live-map frames per floor at a bounded rate, and a family member's relative's position only
  * while an alert of theirs is open. Revoked or expired sessions lose their sockets at once.
  */
-export class Realtime implements LiveView {
+export class Realtime implements AlertSink {
+  readonly name = 'realtime';
   readonly io: IoServer;
-  readonly frames = new LiveFrames();
+  /** Live-map frames per floor: a fix sink (server/sinks.ts). */
+  readonly frames = new FloorFrames();
   private timer: NodeJS.Timeout | null = null;
   private closeAdapter: (() => Promise<void>) | null = null;
-  private alertSource: AlertService | null = null;
   /** residentId -> ids of their alerts that open the family view (family kind, not resolved) */
   private readonly familyOpen = new Map<string, Set<string>>();
 
@@ -91,8 +52,12 @@ export class Realtime implements LiveView {
     http: HttpServer,
     private readonly accounts: Accounts,
     private readonly registry: Registry,
+    private readonly positions: PositionReader,
+    /** The alert lifecycle the family stream follows; alerts already open at start count too. */
+    private readonly alerts: Pick<AlertService, 'list' | 'activeFor'>,
     private readonly opts: RealtimeOptions,
   ) {
+    for (const a of alerts.list()) this.noteFamilyView(a);
     const corsOrigins = opts.corsOrigins ?? [];
     this.io = new Server(http, {
       serveClient: false,
@@ -170,7 +135,7 @@ export class Realtime implements LiveView {
         ? authorizeResident(user, 'resident.position', resident, this.activeAlertsOf(residentId))
         : ({ ok: false, status: 404, error: 'no such resident' } as const);
       if (!d.ok) return ack({ ok: false, error: d.error });
-      ack({ ok: true, data: this.positionOf(residentId) });
+      ack({ ok: true, data: this.positions.positionOf(residentId) });
     });
   }
 
@@ -205,24 +170,18 @@ export class Realtime implements LiveView {
     this.timer.unref();
   }
 
-  /** The alert lifecycle the family stream follows; alerts open at start count too. */
-  useAlerts(alerts: AlertService): void {
-    this.alertSource = alerts;
-    for (const a of alerts.list()) this.noteFamilyView(a);
-  }
-
   private activeAlertsOf(residentId: string): Alert[] {
-    return this.alertSource?.activeFor(residentId) ?? [];
+    return this.alerts.activeFor(residentId);
   }
 
-  /** Deliver an alert (new, or a state change) to everyone allowed to see it. */
-  publishAlert(alert: Alert): void {
+  /** The alert sink: a new alert, or a change of state, to everyone allowed to see it. */
+  onAlert(alert: Alert): void {
     this.io.to(alertRoomsOf(alert)).emit('alert', alert);
     const wasOpen = this.familyOpen.has(alert.residentId);
     this.noteFamilyView(alert);
     // the family sees where their relative is the moment the alert opens, not at the next step
     if (!wasOpen && this.familyOpen.has(alert.residentId)) {
-      const p = this.positionOf(alert.residentId);
+      const p = this.positions.positionOf(alert.residentId);
       if (p) this.io.to(familyRoomOf(alert.residentId)).emit('resident:position', p);
     }
   }
@@ -238,14 +197,6 @@ export class Realtime implements LiveView {
     }
   }
 
-  positionOf(residentId: string): LivePosition | null {
-    const p = this.frames.newest.get(residentId);
-    const resident = this.registry.residents.get(residentId);
-    if (!p || !resident) return null;
-    const [lon, lat] = this.registry.frame(resident.siteId)?.toLngLat(p.x, p.y) ?? [NaN, NaN];
-    return { residentId, siteId: resident.siteId, floorId: p.floorId, x: round2(p.x), y: round2(p.y), lon, lat, ts: p.ts };
-  }
-
   private sendFrames(): void {
     const now = Date.now();
     const rooms = this.io.sockets.adapter.rooms;
@@ -255,7 +206,7 @@ export class Realtime implements LiveView {
       if (this.familyOpen.size > 0) {
         for (const item of frame.items) {
           if (!this.familyOpen.has(item.r)) continue;
-          const p = this.positionOf(item.r);
+          const p = this.positions.positionOf(item.r);
           if (p) this.io.to(familyRoomOf(item.r)).emit('resident:position', p);
         }
       }
@@ -271,5 +222,3 @@ export class Realtime implements LiveView {
     await this.closeAdapter?.();
   }
 }
-
-const round2 = (v: number) => Math.round(v * 100) / 100;

@@ -5,7 +5,7 @@
  *
  * Time ranges are half-open everywhere: `since` inclusive, `until` exclusive (epoch ms).
  */
-import type { Alert, AlertState, EpochMs, Fix } from '../../geo/model';
+import type { Alert, AlertState, EpochMs } from '../../geo/model';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -45,15 +45,9 @@ export interface AuditQuery {
   limit?: number;
 }
 
-/** One stored point of a resident's track; the caller decides which fixes are worth keeping. */
-export interface TrackRow extends Pick<Fix, 'tagId' | 'ts' | 'floorId' | 'x' | 'y' | 'z'> {
-  siteId: string;
-  residentId: string;
-  zoneId?: string;
-  /** `transition`: the fix where zone membership changed (kept by any compression). */
-  kind: 'fix' | 'transition';
-  detail?: string;
-}
+/** One stored point of a resident's track (a shape the client receives too: defined in the contract). */
+export type { TrackRow } from '../contract';
+import type { TrackRow } from '../contract';
 
 /** Opaque position in a track query's order; pass it back as `after` for the next page. */
 export type TrackCursor = string;

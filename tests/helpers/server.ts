@@ -5,7 +5,7 @@ import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Alert } from '../../geo/model';
 import { startServer, type RunningServer, type StartOptions } from '../../server/app';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract';
 import { tinySite } from '../fixtures/tiny-site';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

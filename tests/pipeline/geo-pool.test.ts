@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertCandidate, Fix, Resident } from '../../geo/model';
 import { F, FIX_STRIDE, Partition } from '../../geo/partition';
 import type { WorldData } from '../../geo/world';
-import { GeoPool, type GeoAlert } from '../../server/pipeline/geo-pool';
+import { GeoPool, type TagCandidate as GeoAlert } from '../../server/pipeline/geo-pool';
 import { mulberry32, type RandomSource } from '../../geo/rng';
 import { SMALL_RESIDENTS, smallWorld } from '../fixtures/small-floor';
 

@@ -1,8 +1,8 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Alert, Resident, Zone } from '../../geo/model';
 import type { RunningServer } from '../../server/app';
-import type { SessionUser } from '../../server/realtime/events';
-import type { LivePosition, SecureClientToServerEvents, SecureServerToClientEvents } from '../../server/realtime/socket-server';
+import type { SessionUser } from '../../server/contract';
+import type { ClientToServerEvents as SecureClientToServerEvents, LivePosition, ServerToClientEvents as SecureServerToClientEvents } from '../../server/contract';
 import type { SiteBundle } from '../../server/registry';
 import { tinySite } from '../fixtures/tiny-site';
 

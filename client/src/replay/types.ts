@@ -1,30 +1,7 @@
 /** The replay API's answers (server/http/replay-api.ts) and what the client makes of them. Plain data. */
-import type { Alert } from '../../../geo/model';
-import type { ResponseTimes, Transition } from '../../../server/history/replay';
-import type { TrackRow } from '../../../server/store/types';
+import type { Alert, AlertReplayPage, ResponseTimes, Transition, TrackRow, WindowReplayPage } from '../../../server/contract';
 
-export type { Alert, ResponseTimes, Transition, TrackRow };
-
-/** `GET /api/v1/alerts/:id/replay` page; `alert`, `window`, `responseTimes` repeat on every page, `alerts` only on the first. */
-export interface AlertReplayPage {
-  alert: Alert;
-  window: { since: number; until: number };
-  responseTimes: ResponseTimes;
-  rows: TrackRow[];
-  transitions: Transition[];
-  alerts: Alert[];
-  next?: string;
-}
-
-/** `GET /api/v1/replay` page. */
-export interface WindowReplayPage {
-  since: number;
-  until: number;
-  rows: TrackRow[];
-  transitions: Transition[];
-  alerts: Alert[];
-  next?: string;
-}
+export type { Alert, AlertReplayPage, ResponseTimes, Transition, TrackRow, WindowReplayPage };
 
 /** What to replay: an alert (with minutes before and after it), or residents / a floor over a time window. */
 export type ReplaySource =

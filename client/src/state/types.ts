@@ -3,7 +3,7 @@
  * Everything here is plain data so the reducer stays a pure function that tests can drive without a browser.
  */
 import type { Alert, Floor, Site, ZoneKind, ExitType } from '../../../geo/model';
-import type { FloorFrame, FrameItem, SessionUser } from '../../../server/realtime/events';
+import type { FloorFrame, FrameItem, SessionUser } from '../../../server/contract';
 
 export type { Alert, FloorFrame, FrameItem, SessionUser };
 
