@@ -7,7 +7,7 @@
  * Domain types the client shares with the geo core (sites, floors, zones, alerts) come from geo/model
  * and are re-exported here.
  */
-import type { Alert, AlertKind, AlertState, EpochMs } from '../geo/model';
+import type { Alert, AlertKind, AlertState, Fix } from '../geo/model';
 
 export type { Alert, AlertKind, AlertState };
 
@@ -84,15 +84,9 @@ export interface ClientToServerEvents {
 // ---- history and replay ----
 
 /** One stored point of a resident's track; the recorder decides which fixes are worth keeping. */
-export interface TrackRow {
+export interface TrackRow extends Pick<Fix, 'tagId' | 'ts' | 'floorId' | 'x' | 'y' | 'z'> {
   siteId: string;
   residentId: string;
-  tagId: string;
-  ts: EpochMs;
-  floorId: string;
-  x: number;
-  y: number;
-  z?: number;
   zoneId?: string;
   /** `transition`: the fix where zone membership changed (kept by any compression). */
   kind: 'fix' | 'transition';
