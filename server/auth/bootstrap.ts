@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { DEMO_BANNER, seedDemo } from '../demo';
+import { DEMO_BANNER, seedDemo } from './demo';
 import type { Registry } from '../registry';
 import { Accounts } from './accounts';
 import { passwordProblem } from './password-policy';

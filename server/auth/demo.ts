@@ -1,5 +1,5 @@
-import { DEMO_GATEWAY_KEY, type Accounts } from './auth/accounts';
-import type { Registry } from './registry';
+import { DEMO_GATEWAY_KEY, type Accounts } from './accounts';
+import type { Registry } from '../registry';
 
 export { DEMO_GATEWAY_KEY };
 
