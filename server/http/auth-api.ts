@@ -1,16 +1,21 @@
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AccountError, type Accounts } from '../auth/accounts';
+import { LoginThrottle } from '../auth/login-throttle';
 import { authorize } from '../auth/scope';
 import type { Store } from '../store';
-import { allowed, auditAfter, parseBody, requireUser, user, type AuthedRequest } from './common';
+import { allowed, auditAfter, parseBody, pathId, requireUser, user, type AuthedRequest } from './common';
 
 export interface AuthApiOptions {
   /** Failed logins per client IP per minute. */
   failuresPerIpPerMinute: number;
-  /** Failed logins per username per minute, whatever the IP (a botnet guessing one nurse's password). */
+  /**
+   * Failed logins an account takes (from any addresses, within 15 minutes) before the addresses that
+   * failed for it are delayed, progressively (auth/login-throttle.ts). Addresses that have not failed
+   * are never refused: nobody can lock a nurse out by guessing her password.
+   */
   failuresPerUserPerMinute: number;
 }
 
@@ -26,11 +31,6 @@ const Reauth = z.object({ password: Password }).strict();
 const CodeBody = z.object({ code: Code }).strict();
 const DisableBody = z.object({ password: Password, code: Code }).strict();
 
-const usernameKey = (req: Request) => {
-  const u = (req.body as { username?: unknown } | undefined)?.username;
-  return typeof u === 'string' ? `user:${u.trim().toLowerCase().slice(0, 64)}` : '';
-};
-
 /**
  * Login, logout (one session or all), password change (ends every session), TOTP enrolment for
  * managers and admins. Bearer tokens only, never cookies: no ambient credential a cross-site
@@ -41,21 +41,18 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
   const auth = requireUser(accounts);
   const common = { windowMs: 60_000, standardHeaders: 'draft-7' as const, legacyHeaders: false, skipSuccessfulRequests: true };
   // only wrong credentials count: a malformed body costs no password hash and guesses nothing
-  const credentialsFailed = { requestWasSuccessful: (_req: Request, res: { statusCode: number }) => res.statusCode !== 401 };
   const perIp = rateLimit({
     ...common,
-    ...credentialsFailed,
+    requestWasSuccessful: (_req: Request, res: Response) => res.statusCode !== 401 && res.locals.failedGuess !== true,
     limit: opts.failuresPerIpPerMinute,
     message: { error: 'too many failed logins from this address; wait a minute' },
   });
-  const perUser = rateLimit({
-    ...common,
-    ...credentialsFailed,
-    limit: opts.failuresPerUserPerMinute,
-    keyGenerator: usernameKey,
-    skip: (req) => usernameKey(req) === '',
-    message: { error: 'too many failed logins for this account; wait a minute' },
-  });
+  const throttle = new LoginThrottle({ freeFailures: opts.failuresPerUserPerMinute });
+  const tooMany = (res: Response, waitMs: number) => {
+    const seconds = Math.ceil(waitMs / 1000);
+    res.set('Retry-After', String(seconds));
+    res.status(429).json({ error: `too many failed logins for this account from this address; wait ${seconds} s`, retryAfterSeconds: seconds });
+  };
   const perSessionUser = rateLimit({
     ...common,
     limit: opts.failuresPerUserPerMinute,
@@ -63,16 +60,43 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
     message: { error: 'too many failed attempts for this account; wait a minute' },
   });
 
-  r.post('/api/v1/auth/login', perIp, perUser, async (req, res) => {
+  r.post('/api/v1/auth/login', perIp, async (req, res) => {
     const body = parseBody(LoginBody, req.body, res);
     if (!body) return;
+    const client = req.ip ?? 'unknown';
+    const wait = throttle.waitFor(body.username, client);
+    if (wait > 0) return void tooMany(res, wait);
     const out = await accounts.login(body.username, body.password, body.totp);
     if (!out.ok) {
       log?.warn({ username: body.username.slice(0, 64), ip: req.ip, reason: out.reason }, 'login refused');
       if (out.reason === 'totp_required') return void res.status(401).json({ error: 'this account needs the 6-digit code from its authenticator app', totpRequired: true });
+      const next = throttle.failed(body.username, client);
+      res.locals.failedGuess = true;
+      if (next > 0) return void tooMany(res, next);
       return void res.status(401).json({ error: out.reason === 'totp_invalid' ? 'wrong or already used code' : 'wrong username or password' });
     }
+    throttle.succeeded(body.username, client);
     res.json({ token: out.token, user: out.session.user, expiresAt: out.session.expiresAt });
+  });
+
+  // admins see who is being guessed at, from where, and may lift it (the accounts of their sites, and names that exist nowhere)
+  const mayManage = (u: ReturnType<typeof user>, username: string) => {
+    const a = accounts.account(username);
+    return !a || a.siteIds.some((s) => u.siteIds.includes(s));
+  };
+  r.get('/api/v1/auth/throttled', auth, (req, res) => {
+    const u = user(req);
+    if (!allowed(authorize(u, 'account.manage'), res)) return;
+    res.json(throttle.list().filter((t) => mayManage(u, t.username)));
+  });
+  r.delete('/api/v1/auth/throttled/:username', auth, async (req, res) => {
+    const u = user(req);
+    if (!allowed(authorize(u, 'account.manage'), res)) return;
+    const name = pathId(req, res, 'username');
+    if (name === null) return;
+    if (!mayManage(u, name) || !throttle.clear(name)) return void res.status(404).json({ error: 'that account is not throttled' });
+    await auditAfter(store, { actor: u.username, action: 'auth.throttle_clear', subjectType: 'account', subjectId: name }, log);
+    res.status(204).end();
   });
 
   r.post('/api/v1/auth/logout', auth, (req, res) => {

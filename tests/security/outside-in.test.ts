@@ -41,6 +41,51 @@ function from(address: string, url: string, method: string, path: string, body?:
 
 const fix = (tagId = 'T2') => [{ tagId, ts: Date.now() - 5000, floorId: 'f1', x: 5, y: 1.5 }];
 
+describe('1. guessing a password cannot lock its owner out', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTiny();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const attempt = (address: string, password: string) => from(address, server.url, 'POST', '/api/v1/auth/login', { username: 'nurse', password });
+
+  it('five wrong passwords for nurse from five addresses, then the right one from a sixth, logs in', async () => {
+    for (let i = 1; i <= 5; i++) expect((await attempt(`127.0.4.${i}`, 'wrong-password')).status).toBe(401);
+    expect((await attempt('127.0.4.6', 'nurse-demo')).status).toBe(200);
+  });
+
+  it('while the account is under attack, an address that failed waits longer after each failure, and is told how long', async () => {
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await attempt('127.0.4.7', 'wrong-password');
+      expect(r.status).toBe(429);
+      waits.push(Number(r.headers['retry-after']));
+      // refused without a look at the password until the wait is over
+      const early = await attempt('127.0.4.7', 'nurse-demo');
+      expect(early.status).toBe(429);
+      await new Promise((resolve) => setTimeout(resolve, waits[i]! * 1000 + 50));
+    }
+    expect(waits).toEqual([1, 2, 4]);
+    // the night nurse, on her own terminal, is never refused
+    expect((await attempt('127.0.4.8', 'nurse-demo')).status).toBe(200);
+  });
+
+  it('an admin sees the throttled account and the addresses guessing at it, and can lift it; others may not look', async () => {
+    const admin = await login(server.url, 'admin');
+    const list = await call<{ username: string; failures: number; throttled: boolean; clients: { address: string; failures: number }[] }[]>(server.url, '/api/v1/auth/throttled', { token: admin });
+    expect(list.status).toBe(200);
+    const nurse = list.body.find((t) => t.username === 'nurse')!;
+    expect(nurse).toMatchObject({ failures: 8, throttled: true });
+    expect(nurse.clients.find((c) => c.address.endsWith('127.0.4.7'))?.failures).toBe(3);
+    expect((await call(server.url, '/api/v1/auth/throttled', { token: await login(server.url, 'manager') })).status).toBe(403);
+    expect((await call(server.url, '/api/v1/auth/throttled/nurse', { token: admin, method: 'DELETE' })).status).toBe(204);
+    expect((await call(server.url, '/api/v1/auth/throttled/nurse', { token: admin, method: 'DELETE' })).status).toBe(404);
+    expect((await attempt('127.0.4.7', 'nurse-demo')).status).toBe(200);
+  });
+});
+
 describe('2. a faulty device with a wrong key does not block its gateway on the same address', () => {
   let server: RunningServer;
   beforeAll(async () => {
