@@ -14,6 +14,7 @@ import { configFromEnv, type Config } from './config';
 import { apiRoutes } from './http/api';
 import { imdfRoutes } from './http/imdf-api';
 import { cors } from './http/cors';
+import { applyServerLimits } from './http/server-limits';
 import { ingestRoutes } from './ingest/http-ingest';
 import { startMqttIngest } from './ingest/mqtt-ingest';
 import { FixNormalizer } from './ingest/normalize';
@@ -207,6 +208,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     });
   }
 
+  applyServerLimits(http, config.serverLimits, (addr) => (app.get('trust proxy fn') as (a: string, i: number) => boolean)(addr, 0), log);
   await new Promise<void>((resolve) => http.listen(config.port, config.host, resolve));
   const port = (http.address() as AddressInfo).port;
   ready = true;

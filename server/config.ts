@@ -1,4 +1,5 @@
 import { availableParallelism, hostname } from 'node:os';
+import { serverLimitsFromEnv, type ServerLimits } from './http/server-limits';
 
 /** Everything the server reads from the environment, in one place (documented in the README). */
 export interface Config {
@@ -49,6 +50,8 @@ export interface Config {
   ingestPerKeyPerMinute: number;
   /** Browser origins allowed to call the API cross-origin (CORS_ORIGINS, comma-separated); empty: none. */
   corsOrigins: string[];
+  /** HTTP timeouts and connection caps (server/http/server-limits.ts). */
+  serverLimits: ServerLimits;
 }
 
 function int(v: string | undefined, d: number, name: string): number {
@@ -97,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerUserPerMinute: int(env.LOGIN_FAILURES_PER_USER, 5, 'LOGIN_FAILURES_PER_USER') || 5,
     ingestPerKeyPerMinute: int(env.INGEST_PER_KEY_PER_MINUTE, 60_000, 'INGEST_PER_KEY_PER_MINUTE') || 60_000,
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    serverLimits: serverLimitsFromEnv(env),
   };
 }
 

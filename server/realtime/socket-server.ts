@@ -3,6 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import type { Alert } from '../../geo/model';
 import type { AlertService } from '../alerts/alert-service';
 import type { Accounts } from '../auth/accounts';
+import { SOCKET_IO_LIMITS } from '../http/server-limits';
 import { alertRoomsFor, alertRoomsOf, authorizeFloor, authorizeResident, familyRoomOf, opensFamilyView } from '../auth/scope';
 import { originAllowed } from '../http/cors';
 import type { Registry } from '../registry';
@@ -62,6 +63,7 @@ export class Realtime implements AlertSink {
     this.io = new Server(http, {
       serveClient: false,
       maxHttpBufferSize: 64 * 1024,
+      ...SOCKET_IO_LIMITS,
       ...(corsOrigins.length ? { cors: { origin: [...corsOrigins], credentials: false } } : {}),
       // a page from a foreign origin cannot open a socket (tokens are not ambient, but why let it try)
       allowRequest: (req, cb) => cb(null, originAllowed(req.headers.origin, req.headers.host, corsOrigins)),

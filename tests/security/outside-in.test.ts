@@ -3,6 +3,7 @@
  * code before the fix and passes after it.
  */
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app';
 import { login, startTiny } from '../helpers/server';
@@ -105,6 +106,68 @@ describe('2. a faulty device with a wrong key does not block its gateway on the 
     const ok = await from('127.0.3.1', server.url, 'POST', '/api/v1/positions', fix(), { authorization: 'Bearer demo-gateway-key' });
     expect(ok.status).toBe(202);
     expect((await from('127.0.3.1', server.url, 'POST', '/api/v1/positions', fix(), { authorization: 'Bearer wrong-key' })).status).toBe(429);
+  });
+});
+
+/** A raw TCP connection from `address` that sends `data` and then nothing; resolves once connected. */
+function stall(port: number, address: string, data: string): Promise<{ socket: Socket; closed: Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, localAddress: address });
+    let answer = '';
+    socket.on('data', (c) => (answer += c.toString()));
+    const closed = new Promise<string>((r) => socket.once('close', () => r(answer)));
+    socket.once('error', () => undefined);
+    socket.once('connect', () => {
+      socket.write(data);
+      resolve({ socket, closed });
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('4. slow clients are dropped, and one address cannot hold every connection', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTiny({
+      serverLimits: { headersTimeoutMs: 1500, requestTimeoutMs: 3000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5000, maxConnectionsPerAddress: 120, maxConnections: 20_000 },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('300 connections with unfinished headers and 50 with unfinished bodies are all closed by the server, which serves others meanwhile', async () => {
+    const started = Date.now();
+    const headers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => stall(server.port, `127.0.6.${1 + (i % 3)}`, 'GET /api/v1/sites HTTP/1.1\r\nHost: x\r\nX-Slow: '),
+    ));
+    const bodies = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        stall(server.port, '127.0.6.9', 'POST /api/v1/positions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer demo-gateway-key\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{"tagId":'),
+      ),
+    );
+    // while they hang, the service answers everyone else
+    expect((await from('127.0.6.20', server.url, 'GET', '/healthz')).status).toBe(200);
+    const answers = await Promise.all([...headers, ...bodies].map((c) => c.closed));
+    console.log(`slow clients: 300 unfinished headers + 50 unfinished bodies all closed by the server after ${Date.now() - started} ms (headers timeout 1.5 s, request timeout 3 s)`);
+    // each was told why before the server hung up
+    expect(answers.filter((a) => a.startsWith('HTTP/1.1 408')).length).toBe(350);
+  }, 60_000);
+
+  it('connections beyond the cap from one address are closed at once; other addresses are served', async () => {
+    const held = await Promise.all(Array.from({ length: 120 }, () => stall(server.port, '127.0.7.1', '')));
+    const extra = await stall(server.port, '127.0.7.1', 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await extra.closed).toBe('');
+    expect((await from('127.0.7.2', server.url, 'GET', '/healthz')).status).toBe(200);
+    for (const c of held) c.socket.destroy();
+    await Promise.all(held.map((c) => c.closed));
+    // the slots are given back (once the server, not only the client, has seen the sockets close)
+    let again = 0;
+    for (let i = 0; i < 50 && again !== 200; i++) {
+      again = await from('127.0.7.1', server.url, 'GET', '/healthz').then((r) => r.status, () => 0);
+      if (again !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(again).toBe(200);
   });
 });
 
