@@ -1,9 +1,8 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import type { MqttClient } from 'mqtt';
 import type { Accounts } from './auth/accounts';
@@ -14,7 +13,9 @@ import { configFromEnv, type Config } from './config';
 import { apiRoutes } from './http/api';
 import { imdfRoutes } from './http/imdf-api';
 import { cors } from './http/cors';
+import { securityHeaders } from './http/security-headers';
 import { applyServerLimits } from './http/server-limits';
+import { createWebServer } from './http/tls';
 import { ingestRoutes } from './ingest/http-ingest';
 import { startMqttIngest } from './ingest/mqtt-ingest';
 import { FixNormalizer } from './ingest/normalize';
@@ -82,7 +83,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 
   const metrics = new Metrics();
   const app = express();
-  const http: HttpServer = createServer(app);
+  const http: HttpServer = createWebServer(config.tls, app);
 
   // --- the path of a fix (server/pipeline/fix-path.ts; docs/architecture.md) ---
   // Sinks run in the order added; a sink that throws is logged and the next still runs.
@@ -140,14 +141,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   app.disable('x-powered-by');
   // behind a reverse proxy the per-IP limits must see the client, not the proxy
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        // deck.gl and MapLibre compile shaders and spawn blob workers
-        directives: { 'script-src': ["'self'", "'wasm-unsafe-eval'"], 'worker-src': ["'self'", 'blob:'], 'img-src': ["'self'", 'data:', 'blob:'] },
-      },
-    }),
-  );
+  app.use(securityHeaders());
   app.use(cors(config.corsOrigins));
   let ready = false;
   app.get('/healthz', (_req, res) => {
@@ -212,7 +206,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   await new Promise<void>((resolve) => http.listen(config.port, config.host, resolve));
   const port = (http.address() as AddressInfo).port;
   ready = true;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   log.info({ url, sites: registry.sites.size, residents: registry.residents.size, geoWorkers: config.geoWorkers, simulator: !!simulator }, 'carewatch ready');
 
   return {

@@ -1,5 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
 import { serverLimitsFromEnv, type ServerLimits } from './http/server-limits';
+import { tlsFromEnv, type TlsFiles } from './http/tls';
 
 /** Everything the server reads from the environment, in one place (documented in the README). */
 export interface Config {
@@ -52,6 +53,8 @@ export interface Config {
   corsOrigins: string[];
   /** HTTP timeouts and connection caps (server/http/server-limits.ts). */
   serverLimits: ServerLimits;
+  /** Native HTTPS from TLS_CERT and TLS_KEY (PEM files); null: plain HTTP, TLS at a proxy (docs/tls.md). */
+  tls: TlsFiles | null;
 }
 
 function int(v: string | undefined, d: number, name: string): number {
@@ -101,6 +104,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     ingestPerKeyPerMinute: int(env.INGEST_PER_KEY_PER_MINUTE, 60_000, 'INGEST_PER_KEY_PER_MINUTE') || 60_000,
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
     serverLimits: serverLimitsFromEnv(env),
+    tls: tlsFromEnv(env),
   };
 }
 

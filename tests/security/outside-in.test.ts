@@ -2,7 +2,12 @@
  * The findings of the outside-in attack (issue 14), one describe each: every test here failed on the
  * code before the fix and passes after it.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app';
@@ -168,6 +173,59 @@ describe('4. slow clients are dropped, and one address cannot hold every connect
       if (again !== 200) await new Promise((r) => setTimeout(r, 100));
     }
     expect(again).toBe(200);
+  });
+});
+
+describe('6. TLS: native HTTPS, and HSTS only over HTTPS', () => {
+  let plain: RunningServer;
+  let proxied: RunningServer;
+  let tls: RunningServer;
+  let ca: Buffer;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carewatch-tls-'));
+    const [certFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    ca = readFileSync(certFile);
+    [plain, proxied, tls] = await Promise.all([startTiny(), startTiny({ trustProxy: 'loopback' }), startTiny({ tls: { certFile, keyFile } })]);
+  });
+  afterAll(async () => {
+    await Promise.all([plain?.close(), proxied?.close(), tls?.close()]);
+  });
+  const httpsGet = (path: string, init: { method?: string; body?: unknown } = {}) =>
+    new Promise<Answer>((resolve, reject) => {
+      const text = init.body === undefined ? '' : JSON.stringify(init.body);
+      const req = httpsRequest(`${tls.url}${path}`, { method: init.method ?? 'GET', ca, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
+        let t = '';
+        res.on('data', (c) => (t += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: t }));
+      });
+      req.on('error', reject);
+      req.end(text);
+    });
+
+  it('over plain HTTP: no HSTS and no upgrade-insecure-requests', async () => {
+    const r = await from('127.0.0.1', plain.url, 'GET', '/healthz');
+    expect(r.headers['strict-transport-security']).toBeUndefined();
+    expect(String(r.headers['content-security-policy'])).not.toMatch(/upgrade-insecure-requests/);
+    expect(String(r.headers['content-security-policy'])).toMatch(/default-src 'self'/);
+  });
+
+  it('with TLS_CERT and TLS_KEY the server speaks HTTPS, sends HSTS, and the demo login works over it', async () => {
+    expect(tls.url).toMatch(/^https:/);
+    const r = await httpsGet('/healthz');
+    expect(r.status).toBe(200);
+    expect(r.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+    expect(String(r.headers['content-security-policy'])).toMatch(/upgrade-insecure-requests/);
+    const l = await httpsGet('/api/v1/auth/login', { method: 'POST', body: { username: 'nurse', password: 'nurse-demo' } });
+    expect(l.status).toBe(200);
+    expect(JSON.parse(l.body).token).toBeTruthy();
+  });
+
+  it('behind a trusted TLS proxy, HSTS follows X-Forwarded-Proto', async () => {
+    const https = await from('127.0.0.1', proxied.url, 'GET', '/healthz', undefined, { 'x-forwarded-proto': 'https' });
+    expect(https.headers['strict-transport-security']).toMatch(/max-age=/);
+    const http = await from('127.0.0.1', proxied.url, 'GET', '/healthz', undefined, { 'x-forwarded-proto': 'http' });
+    expect(http.headers['strict-transport-security']).toBeUndefined();
   });
 });
 
