@@ -1,7 +1,7 @@
 import type { RuleOverrides, RuleParams } from './model';
 
 /** Defaults for every rule; a site's `rules` and then a resident's `rules` override any leaf. */
-export const DEFAULT_RULES: RuleParams = {
+const DEFAULTS = {
   hysteresis: {
     minMarginM: 0.5,
     // devices report about one sigma: two of them cover ~95% of the noise
@@ -82,7 +82,12 @@ export const DEFAULT_RULES: RuleParams = {
     maxRetraceShare: 0.75,
     randomTurnsPer10M: 0.8,
   },
-};
+} satisfies RuleParams;
+
+/** The rule sections there are: a detector names its section with one of these (a typo does not compile). */
+export type RuleSectionName = keyof typeof DEFAULTS;
+
+export const DEFAULT_RULES: RuleParams = DEFAULTS;
 
 /** Merge overrides leaf by leaf; unknown sections are kept so detectors added later can read them. */
 export function mergeRules(base: RuleParams, ...overrides: (RuleOverrides | undefined)[]): RuleParams {

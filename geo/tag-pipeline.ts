@@ -1,4 +1,5 @@
 import type { AlertCandidate, EpochMs, Fix } from './model';
+import { initCharging, updateCharging, type ChargingState } from './detect/charging';
 import { FixPlace } from './detect/place';
 import type { Detector, DetectorContext, StepInput } from './detect/types';
 import { initialMembership, stepMembership, type MembershipState } from './transition';
@@ -6,6 +7,8 @@ import { initialMembership, stepMembership, type MembershipState } from './trans
 /** Everything the pipeline remembers about one tag: plain JSON. */
 export interface TagState {
   lastFix: Fix | null;
+  /** Whether the tag lies on its charger, inferred once per fix for every detector. */
+  charging: ChargingState;
   membership: MembershipState;
   detectors: Record<string, unknown>;
 }
@@ -24,7 +27,7 @@ export interface PipelineStep {
 }
 
 export function initialTagState(): TagState {
-  return { lastFix: null, membership: initialMembership(), detectors: {} };
+  return { lastFix: null, charging: initCharging(), membership: initialMembership(), detectors: {} };
 }
 
 /**
@@ -39,6 +42,7 @@ export function processFix(
   extra: { escorted?: boolean } = {},
 ): PipelineStep {
   const m = stepMembership(state.membership, fix, ctx.zones, ctx.rules.hysteresis);
+  const charging = updateCharging(state.charging, fix);
   const input: StepInput = {
     fix,
     prev: state.lastFix,
@@ -46,6 +50,7 @@ export function processFix(
     entered: m.entered,
     exited: m.exited,
     escorted: extra.escorted,
+    charging: charging.charging,
     place: new FixPlace(ctx.zones, fix),
   };
   const alerts: AlertCandidate[] = [];
@@ -78,7 +83,7 @@ export function processFix(
   for (const _ in prevStates) count++;
   if (count > had) for (const key in prevStates) if (!(key in detectorStates)) detectorStates[key] = prevStates[key];
   return {
-    state: { lastFix: fix, membership: m.state, detectors: detectorStates },
+    state: { lastFix: fix, charging, membership: m.state, detectors: detectorStates },
     alerts,
     entered: m.entered,
     exited: m.exited,

@@ -1,6 +1,5 @@
 import type { EpochMs } from '../model';
 import { candidateAt, inBathroom, NO_ALERTS } from './candidate';
-import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
 import { extendStreak, NO_STREAK, type Streak } from './streak';
 import { ruleReader } from './params';
@@ -26,18 +25,18 @@ export interface BathroomLongState {
   floorId: string;
   x: number;
   y: number;
-  charging: ChargingState;
+  /** The tag lay on its charger at the last fix. */
+  charging: boolean;
 }
 
 /** Night: in the bathroom too long. Fires from fixes and ticks; leaving the bathroom clears it. */
 export const bathroomLong: Detector<BathroomLongState> = {
   name: 'bathroom-long',
-  init: () => ({ inSince: null, rawIn: NO_STREAK, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ inSince: null, rawIn: NO_STREAK, alerted: false, floorId: '', x: 0, y: 0, charging: false }),
   step(state, input, ctx) {
     const { fix } = input;
     const inside = inBathroom(input.inside, ctx);
     const rawIn = extendStreak(state.rawIn, inBathroom(placeOf(input, ctx.zones).here(), ctx), fix.ts);
-    const charging = updateCharging(state.charging, fix, 1.5);
     // Hysteresis confirms the entry a few fixes late; the time starts when the tag actually went in.
     const inSince = !inside ? null : state.inSince === null ? (rawIn.since ?? fix.ts) : state.inSince;
     const s: BathroomLongState = {
@@ -47,7 +46,7 @@ export const bathroomLong: Detector<BathroomLongState> = {
       floorId: fix.floorId,
       x: fix.x,
       y: fix.y,
-      charging,
+      charging: input.charging,
     };
     if (!inside) {
       if (state.alerted) {
@@ -65,7 +64,7 @@ export const bathroomLong: Detector<BathroomLongState> = {
 
 function check(s: BathroomLongState, now: EpochMs, inside: readonly string[], ctx: DetectorContext): DetectorResult<BathroomLongState> {
   const rules = rulesOf(ctx.rules);
-  if (!rules.enabled || s.alerted || s.inSince === null || s.charging.charging) return { state: s, alerts: NO_ALERTS };
+  if (!rules.enabled || s.alerted || s.inSince === null || s.charging) return { state: s, alerts: NO_ALERTS };
   let from = s.inSince;
   if (rules.nightOnly) {
     const night = nightStart(now, ctx);

@@ -26,8 +26,15 @@ export function initCharging(): ChargingState {
   return { low: null, last: null, charging: false, x: 0, y: 0, floorId: '', since: 0, away: 0 };
 }
 
+/**
+ * How far a charging tag may drift (plus twice its accuracy) before it counts as picked up, metres.
+ * One radius for every rule: charging is inferred once per fix (geo/tag-pipeline.ts) and handed to
+ * the detectors in `StepInput.charging`.
+ */
+export const CHARGER_RADIUS_M = 1.5;
+
 /** The next charging state; the same object when nothing changed (most fixes: no battery reading, not charging). */
-export function updateCharging(s: ChargingState, fix: Fix, moveRadiusM: number, minRisePct = 2): ChargingState {
+export function updateCharging(s: ChargingState, fix: Fix, moveRadiusM = CHARGER_RADIUS_M, minRisePct = 2): ChargingState {
   if (!s.charging && fix.battery === undefined) return s;
   let { low, last, charging, x, y, floorId, since, away } = s;
   if (charging) {

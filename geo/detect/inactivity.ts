@@ -1,7 +1,6 @@
 import { hypot2 } from '../hypot';
 import type { EpochMs, Fix } from '../model';
 import { candidateAt, inBed, NO_ALERTS } from './candidate';
-import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
 import { ruleReader } from './params';
 import { placeOf, type FixPlace } from './place';
@@ -45,7 +44,8 @@ export interface InactivityState {
   /** Last known position, for ticks. */
   x: number;
   y: number;
-  charging: ChargingState;
+  /** The tag lay on its charger at the last fix. */
+  charging: boolean;
 }
 
 function accelActive(fix: Fix, place: FixPlace, sdG: number): boolean {
@@ -70,11 +70,11 @@ function accelActive(fix: Fix, place: FixPlace, sdG: number): boolean {
  */
 export const inactivity: Detector<InactivityState> = {
   name: 'inactivity',
-  init: () => ({ ax: 0, ay: 0, an: 0, floorId: '', stillSince: null, away: 0, awaySince: 0, awayX: 0, awayY: 0, alerted: false, x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ ax: 0, ay: 0, an: 0, floorId: '', stillSince: null, away: 0, awaySince: 0, awayX: 0, awayY: 0, alerted: false, x: 0, y: 0, charging: false }),
   step(state, input, ctx) {
     const rules = rulesOf(ctx.rules);
     const { fix } = input;
-    const charging = updateCharging(state.charging, fix, rules.moveRadiusM);
+    const charging = input.charging;
     // Half the reported accuracy on top: the anchor is a mean, and a move needs several fixes that agree.
     const radius = rules.moveRadiusM + 0.5 * Math.max(0, fix.accuracy || 0);
     const otherFloor = fix.floorId !== state.floorId;
@@ -143,7 +143,7 @@ function check(
   ctx: DetectorContext,
   rules: InactivityRules,
 ): DetectorResult<InactivityState> {
-  if (!rules.enabled || s.alerted || s.stillSince === null || s.charging.charging) return { state: s, alerts: NO_ALERTS };
+  if (!rules.enabled || s.alerted || s.stillSince === null || s.charging) return { state: s, alerts: NO_ALERTS };
   const night = nightStart(now, ctx) !== null;
   const byDay = rules.dayForAll || (rules.dayForFallRisk && ctx.resident.fallRisk);
   if (!night && !byDay) return { state: s, alerts: NO_ALERTS };

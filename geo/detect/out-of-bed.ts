@@ -1,6 +1,5 @@
 import type { EpochMs } from '../model';
 import { candidateAt, inBed, NO_ALERTS } from './candidate';
-import { initCharging, updateCharging, type ChargingState } from './charging';
 import { nightStart } from './night';
 import { extendStreak, NO_STREAK, type Streak } from './streak';
 import { ruleReader } from './params';
@@ -29,7 +28,8 @@ export interface OutOfBedState {
   floorId: string;
   x: number;
   y: number;
-  charging: ChargingState;
+  /** The tag lay on its charger at the last fix. */
+  charging: boolean;
 }
 
 /**
@@ -39,7 +39,7 @@ export interface OutOfBedState {
  */
 export const outOfBed: Detector<OutOfBedState> = {
   name: 'out-of-bed',
-  init: () => ({ wasInBed: null, outSince: null, rawOut: NO_STREAK, rawIn: false, alerted: false, floorId: '', x: 0, y: 0, charging: initCharging() }),
+  init: () => ({ wasInBed: null, outSince: null, rawOut: NO_STREAK, rawIn: false, alerted: false, floorId: '', x: 0, y: 0, charging: false }),
   step(state, input, ctx) {
     const { fix } = input;
     const rawIn = inBed(placeOf(input, ctx.zones).here(), ctx);
@@ -47,7 +47,6 @@ export const outOfBed: Detector<OutOfBedState> = {
     // small bed zone can take minutes to confirm, and a resident seen in bed must still count).
     const bed = inBed(input.inside, ctx) || (rawIn && state.rawIn);
     const rawOut = extendStreak(state.rawOut, !rawIn, fix.ts);
-    const charging = updateCharging(state.charging, fix, 1.5);
     // Hysteresis confirms the exit a few fixes late; the time starts when the tag actually left.
     const outSince = bed ? null : state.wasInBed === true ? (rawOut.since ?? fix.ts) : state.outSince;
     const s: OutOfBedState = {
@@ -59,7 +58,7 @@ export const outOfBed: Detector<OutOfBedState> = {
       floorId: fix.floorId,
       x: fix.x,
       y: fix.y,
-      charging,
+      charging: input.charging,
     };
     if (bed) {
       if (state.alerted) {
@@ -77,7 +76,7 @@ export const outOfBed: Detector<OutOfBedState> = {
 
 function check(s: OutOfBedState, now: EpochMs, inside: readonly string[], ctx: DetectorContext): DetectorResult<OutOfBedState> {
   const rules = rulesOf(ctx.rules);
-  if (!rules.enabled || s.alerted || s.outSince === null || s.charging.charging || !s.floorId) return { state: s, alerts: NO_ALERTS };
+  if (!rules.enabled || s.alerted || s.outSince === null || s.charging || !s.floorId) return { state: s, alerts: NO_ALERTS };
   const night = nightStart(now, ctx);
   if (night === null) return { state: s, alerts: NO_ALERTS };
   const from = Math.max(s.outSince, night);

@@ -1,5 +1,5 @@
 import type { RuleParams } from '../model';
-import { DEFAULT_RULES } from '../rules';
+import { DEFAULT_RULES, type RuleSectionName } from '../rules';
 
 interface Merged {
   /** The section of the rules it was merged from (a replaced section is merged again). */
@@ -19,7 +19,7 @@ type WithMerged = RuleParams & { [MERGED]?: Record<string, Merged | undefined> }
  * read-only: a change of rules is a new RuleParams, as World.upsertResident makes) and kept beside it;
  * callers must not modify the result.
  */
-export function ruleSection<T>(rules: RuleParams, section: string): T {
+export function ruleSection<T>(rules: RuleParams, section: RuleSectionName): T {
   const from = rules[section];
   let cache = (rules as WithMerged)[MERGED];
   const hit = cache?.[section];
@@ -38,7 +38,7 @@ export function ruleSection<T>(rules: RuleParams, section: string): T {
  * Residents without overrides of their own share their site's rules object (World), so on a fix the
  * section is almost always the one the reader returned last: no lookup at all.
  */
-export function ruleReader<T>(section: string): (rules: RuleParams) => T {
+export function ruleReader<T>(section: RuleSectionName): (rules: RuleParams) => T {
   let lastRules: RuleParams | null = null;
   let last: T | undefined;
   return (rules) => {

@@ -15,6 +15,11 @@ export interface StepInput {
   /** A staff tag is within escort distance (exit rules stand down). */
   escorted?: boolean;
   /**
+   * The tag lies on its charger, not on the resident (inferred once per fix from its battery,
+   * geo/detect/charging.ts): rules about the resident's body stay quiet.
+   */
+  charging: boolean;
+  /**
    * Zone lookups at the fix's own position, shared by the detectors of one fix (the pipeline makes one;
    * without it a detector makes its own through `placeOf`).
    */

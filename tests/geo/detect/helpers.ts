@@ -1,3 +1,4 @@
+import { initCharging, updateCharging } from '../../../geo/detect/charging';
 import type { Detector, DetectorContext } from '../../../geo/detect/types';
 import type { AlertCandidate, Fix, Resident, RuleOverrides, Site } from '../../../geo/model';
 import { World } from '../../../geo/world';
@@ -43,6 +44,8 @@ export function play<S>(d: Detector<S>, moments: Moment[], o: Options = {}): Pla
   let state = d.init();
   let prev: Fix | null = null;
   let inside: readonly string[] = [];
+  // as the pipeline does: charging inferred once per fix, handed to the detector
+  let charging = initCharging();
   const alerts: (AlertCandidate & { at: number })[] = [];
   const sorted = [...moments].sort((a, b) => a.at - b.at || ('tick' in a ? 1 : 0) - ('tick' in b ? 1 : 0));
   for (const m of sorted) {
@@ -58,8 +61,9 @@ export function play<S>(d: Detector<S>, moments: Moment[], o: Options = {}): Pla
     const entered = now.filter((z) => !inside.includes(z));
     const exited = inside.filter((z) => !now.includes(z));
     inside = now;
+    charging = updateCharging(charging, fix);
     if (d.step) {
-      const r = d.step(state, { fix, prev, inside, entered, exited, escorted: m.escorted }, ctx);
+      const r = d.step(state, { fix, prev, inside, entered, exited, escorted: m.escorted, charging: charging.charging }, ctx);
       state = r.state;
       alerts.push(...r.alerts.map((a) => ({ ...a, at: (a.fixTs - t0) / 1000 })));
     }
