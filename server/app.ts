@@ -12,6 +12,8 @@ import { AlertService } from './alerts/alert-service';
 import { configFromEnv, type Config } from './config';
 import { apiRoutes } from './http/api';
 import { imdfRoutes } from './http/imdf-api';
+import { overviewRoutes } from './http/overview-api';
+import { DeviceHealth } from './device-health';
 import { cors } from './http/cors';
 import { securityHeaders } from './http/security-headers';
 import { applyServerLimits } from './http/server-limits';
@@ -115,7 +117,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       )
     : null;
 
-  fixSinks.add(positions).add(realtime.frames);
+  const devices = new DeviceHealth();
+  fixSinks.add(positions).add(realtime.frames).add(devices);
   alertSinks.add(metrics.alertSink).add(realtime).add(history).add(alertLogSink(log));
 
   const fixPath = await FixPath.start({
@@ -150,6 +153,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   app.get('/metrics', (_req, res) => void res.type('text/plain; version=0.0.4').send(metrics.render()));
   app.use(ingestRoutes(accounts, fixPath, { perKeyPerMinute: config.ingestPerKeyPerMinute }));
+  app.use(overviewRoutes({ accounts, registry, alerts, store, devices, log }));
   // before the JSON API: the archive is a zip body
   app.use(imdfRoutes({ accounts, registry, geo, store, log, rejoin: (username) => realtime.rejoin(username) }));
   app.use(

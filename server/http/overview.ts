@@ -10,7 +10,7 @@ export interface OverviewStats {
   resolved: number;
   byKind: Partial<Record<AlertKind, number>>;
   /** Detection to the first person acknowledging or resolving it, over the alerts someone answered. */
-  responseMs: { answered: number; median: number | null; p90: number | null };
+  responseMs: ResponseTimes & { byShift: Record<Shift, ResponseTimes> };
   /** Cleared by the system before anyone answered (a tag that spoke again, a battery charged). */
   selfCleared: number;
 }
@@ -19,6 +19,7 @@ export interface OverviewWard extends OverviewStats {
   /** null: community residents living at home (no ward). */
   wardId: string | null;
   name: string;
+  nameZh?: string;
 }
 
 export interface OverviewSite extends OverviewStats {
@@ -35,6 +36,29 @@ export interface Overview {
   sites: OverviewSite[];
 }
 
+export interface ResponseTimes {
+  answered: number;
+  median: number | null;
+  p90: number | null;
+  worst: number | null;
+}
+
+/** Care-home shifts in the site's local time: early 07-15, late 15-23, night 23-07. */
+export type Shift = 'early' | 'late' | 'night';
+export const SHIFTS: readonly Shift[] = ['early', 'late', 'night'];
+
+const hourFormats = new Map<string, Intl.DateTimeFormat>();
+export function shiftOf(ts: number, timeZone: string): Shift {
+  let f = hourFormats.get(timeZone);
+  if (!f) hourFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone })));
+  const hour = Number(f.format(ts)) % 24;
+  return hour >= 7 && hour < 15 ? 'early' : hour >= 15 && hour < 23 ? 'late' : 'night';
+}
+
+function responseTimes(sortedMs: number[]): ResponseTimes {
+  return { answered: sortedMs.length, median: percentile(sortedMs, 50), p90: percentile(sortedMs, 90), worst: sortedMs.length ? sortedMs[sortedMs.length - 1] : null };
+}
+
 /** When a person first answered the alert (ack or resolve by someone other than the system). */
 export function responseMs(a: Alert): number | null {
   const step = a.history.find((h) => (h.state === 'acknowledged' || h.state === 'resolved') && h.by !== 'system');
@@ -47,9 +71,10 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-function stats(alerts: Alert[]): OverviewStats {
+export function stats(alerts: Alert[], timeZone = 'UTC'): OverviewStats {
   const byKind: Partial<Record<AlertKind, number>> = {};
   const answered: number[] = [];
+  const byShift: Record<Shift, number[]> = { early: [], late: [], night: [] };
   let open = 0;
   let acknowledged = 0;
   let resolved = 0;
@@ -60,17 +85,21 @@ function stats(alerts: Alert[]): OverviewStats {
     else if (a.state === 'acknowledged') acknowledged++;
     else resolved++;
     const ms = responseMs(a);
-    if (ms !== null) answered.push(ms);
-    else if (a.state === 'resolved') selfCleared++;
+    if (ms !== null) {
+      answered.push(ms);
+      byShift[shiftOf(a.detectedAt, timeZone)].push(ms);
+    } else if (a.state === 'resolved') selfCleared++;
   }
-  answered.sort((x, y) => x - y);
+  const ascending = (x: number, y: number) => x - y;
+  answered.sort(ascending);
+  for (const s of SHIFTS) byShift[s].sort(ascending);
   return {
     alerts: alerts.length,
     open,
     acknowledged,
     resolved,
     byKind,
-    responseMs: { answered: answered.length, median: percentile(answered, 50), p90: percentile(answered, 90) },
+    responseMs: { ...responseTimes(answered), byShift: { early: responseTimes(byShift.early), late: responseTimes(byShift.late), night: responseTimes(byShift.night) } },
     selfCleared,
   };
 }
@@ -88,11 +117,12 @@ export function buildOverview(alerts: Alert[], sites: Site[], since: number, unt
         name: s.name,
         ...(s.nameZh ? { nameZh: s.nameZh } : {}),
         region: s.region,
-        ...stats(mine),
+        ...stats(mine, s.timeZone),
         wards: wardIds.map((w) => ({
           wardId: w,
           name: w === null ? 'Community (at home)' : (s.wards.find((x) => x.id === w)?.name ?? w),
-          ...stats(mine.filter((a) => a.wardId === w)),
+          ...(w !== null && s.wards.find((x) => x.id === w)?.nameZh ? { nameZh: s.wards.find((x) => x.id === w)!.nameZh } : {}),
+          ...stats(mine.filter((a) => a.wardId === w), s.timeZone),
         })),
       };
     }),

@@ -407,6 +407,7 @@ export function generateSample(seed = SEED): SampleInstitution {
     id: SITE_ID,
     name: 'Huainan Dongshan Care Home',
     nameZh: '淮南市洞山颐养院',
+    regionCode: '340403',
     region: ['淮南市', '田家庵区', '洞山街道', '洞山社区'],
     timeZone: 'Asia/Shanghai',
     georef: { lon: 116.99362, lat: 32.62974, rotationDeg: 14 },
