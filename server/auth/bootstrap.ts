@@ -1,10 +1,19 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
 import { DEMO_BANNER, seedDemo } from './demo';
 import type { Registry } from '../registry';
 import { Accounts } from './accounts';
 import { passwordProblem } from './password-policy';
+
+/** The part of the configuration accounts start from (server/config.ts; not imported: config imports http, http imports auth). */
+export interface AccountsConfig {
+  demo: boolean;
+  adminUsername: string;
+  adminPassword: string | null;
+  accountsFile: string | null;
+  dataDir: string;
+  sessionTtlMs: number;
+}
 
 /** A configuration that must not serve residents; the message says what to change. */
 export class StartupRefused extends Error {}
@@ -16,7 +25,7 @@ export class StartupRefused extends Error {}
  * a demo or default one, or weak.
  */
 export async function openAccounts(
-  config: Pick<Config, 'demo' | 'adminUsername' | 'adminPassword' | 'accountsFile' | 'dataDir' | 'sessionTtlMs'>,
+  config: AccountsConfig,
   registry: Registry,
   log: Logger,
 ): Promise<Accounts> {
@@ -30,7 +39,7 @@ export async function openAccounts(
 }
 
 async function open(
-  config: Pick<Config, 'demo' | 'adminUsername' | 'adminPassword' | 'accountsFile' | 'dataDir' | 'sessionTtlMs'>,
+  config: AccountsConfig,
   registry: Registry,
   log: Logger,
 ): Promise<Accounts> {
