@@ -22,10 +22,11 @@
  * segment's tail unknown: its waiters are rejected (ingest answers 500, nothing is acknowledged) and
  * the next append starts a fresh segment.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { FIX_EVENTS, type Fix } from '../../geo/model';
+import { AppendFile, replaceFile } from '../files/durable-file';
 
 /** The part of a fix the log keeps. */
 export type WalFix = Pick<Fix, 'tagId' | 'ts' | 'floorId' | 'x' | 'y' | 'z' | 'accuracy' | 'event'>;
@@ -191,69 +192,16 @@ interface SegmentInfo {
   lastWriteAt: number;
 }
 
-interface Pending {
-  buf: Buffer;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
-/** One segment being appended to, with group commit; its file opens with the first flush. */
-class SegmentWriter {
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
-  failed: unknown = null;
-
-  constructor(
-    readonly info: SegmentInfo,
-    private readonly fh: Promise<FileHandle>,
-    readonly createdAt: number,
-    private readonly stats: WalStats,
-  ) {
-    // a failure to open is reported to the appends waiting on it, not as an unhandled rejection
-    fh.catch(() => undefined);
-  }
-
-  append(buf: Buffer): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ buf, resolve, reject });
-      this.info.bytes += buf.length;
-      if (!this.flushing) this.flushing = this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    // One turn of the event loop lets the appends of concurrent requests join this group.
-    await new Promise<void>((r) => setImmediate(r));
-    while (this.queue.length && !this.failed) {
-      const group = this.queue;
-      this.queue = [];
-      try {
-        const fh = await this.fh;
-        await fh.writev(group.map((p) => p.buf));
-        await fh.datasync();
-        this.stats.syncs++;
-      } catch (e) {
-        this.failed = e;
-        for (const p of [...group, ...this.queue]) p.reject(e);
-        this.queue = [];
-        break;
-      }
-      for (const p of group) p.resolve();
-    }
-    this.flushing = null;
-  }
-
-  async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    const fh = await this.fh.catch(() => null);
-    await fh?.close().catch(() => undefined);
-  }
+/** The segment being appended to. */
+interface Segment {
+  info: SegmentInfo;
+  file: AppendFile;
+  createdAt: number;
 }
 
 export class WriteAheadLog {
   readonly stats: WalStats = { appends: 0, syncs: 0, bytes: 0, segments: 0, lastSeq: 0, checkpoint: 0, discardedBytes: 0 };
-  private current: SegmentWriter | null = null;
+  private current: Segment | null = null;
   /** Closed segments and the current one, oldest first. */
   private segments: SegmentInfo[] = [];
   private closing: Promise<void>[] = [];
@@ -371,28 +319,29 @@ export class WriteAheadLog {
       w.info.maxTs = Math.max(w.info.maxTs, buf.readDoubleLE(28));
     }
     w.info.lastWriteAt = this.opts.now();
+    w.info.bytes += buf.length;
     this.stats.appends++;
     this.stats.bytes += buf.length;
-    return { seq, durable: w.append(buf) };
+    return { seq, durable: w.file.append(buf).then(() => undefined) };
   }
 
   /** The segment to append to: a new one by size, by age, or after a failed write. */
-  private writerFor(seq: number): SegmentWriter {
+  private writerFor(seq: number): Segment {
     const w = this.current;
     const now = this.opts.now();
-    if (w && !w.failed && w.info.bytes < this.opts.segmentBytes && now - w.createdAt < this.opts.segmentMs) return w;
+    if (w && !w.file.failed && w.info.bytes < this.opts.segmentBytes && now - w.createdAt < this.opts.segmentMs) return w;
     const path = join(this.dir, `${String(seq).padStart(16, '0')}.wal`);
-    const fh = open(path, 'a').then(async (h) => {
-      await syncDir(this.dir);
-      return h;
-    });
+    const file = AppendFile.opening(path, 0, { onSync: () => this.stats.syncs++ });
     const info: SegmentInfo = { path, firstSeq: seq, lastSeq: seq - 1, records: 0, bytes: 0, minTs: Infinity, maxTs: -Infinity, lastWriteAt: now };
-    const next = new SegmentWriter(info, fh, now, this.stats);
+    const next: Segment = { info, file, createdAt: now };
     this.current = next;
     this.segments.push(info);
     this.stats.segments = this.segments.length;
     if (w) {
-      const closed: Promise<void> = w.close().finally(() => this.closing.splice(this.closing.indexOf(closed), 1));
+      const closed: Promise<void> = w.file
+        .close()
+        .catch(() => undefined)
+        .finally(() => this.closing.splice(this.closing.indexOf(closed), 1));
       this.closing.push(closed);
     }
     return next;
@@ -413,16 +362,7 @@ export class WriteAheadLog {
   }
 
   private async writeCheckpoint(seq: number): Promise<void> {
-    const tmp = join(this.dir, 'CHECKPOINT.tmp');
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(JSON.stringify({ seq, at: this.opts.now() }));
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, join(this.dir, 'CHECKPOINT'));
-    await syncDir(this.dir);
+    await replaceFile(join(this.dir, 'CHECKPOINT'), JSON.stringify({ seq, at: this.opts.now() }));
     this.stats.checkpoint = seq;
   }
 
@@ -441,17 +381,8 @@ export class WriteAheadLog {
 
   /** Waits for every append; closes the files. */
   async close(): Promise<void> {
-    await this.current?.close();
+    await this.current?.file.close().catch(() => undefined);
     await Promise.all(this.closing);
     while (this.checkpointing) await this.checkpointing;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }

@@ -4,10 +4,9 @@
  * once it is durable, so a reader never sees what a crash could take back. When most lines are
  * superseded (alert updates, delivered outbox items), the journal is rewritten from memory.
  */
-import { readFile, rename, writeFile, open } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { AppendFile, syncDir } from './append-file';
+import { AppendFile, replaceFile } from '../../files/durable-file';
 
 export interface JournalState<E> {
   apply(entry: E): void;
@@ -68,15 +67,9 @@ export class Journal<E> {
     try {
       await this.file.drain();
       const entries = this.state.snapshot();
-      const tmp = `${this.file.path}.tmp`;
       const buf = Buffer.from(entries.map(line).join(''));
-      await writeFile(tmp, buf);
-      const fh = await open(tmp, 'r+');
-      await fh.datasync();
-      await fh.close();
+      await replaceFile(this.file.path, buf);
       await this.file.close();
-      await rename(tmp, this.file.path);
-      await syncDir(dirname(this.file.path));
       this.file = await AppendFile.open(this.file.path, buf.length);
       this.lines = entries.length;
     } finally {

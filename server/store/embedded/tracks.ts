@@ -5,10 +5,10 @@
  * in-memory index (ts range, residents, floors per block) is kept. Hour files make retention cheap
  * (whole files are unlinked; only the boundary hour is rewritten) and bound the work a query does.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TrackCursor, TrackPage, TrackQuery, TrackRow } from '../types';
-import { AppendFile, syncDir } from './append-file';
+import { AppendFile, replaceFile } from '../../files/durable-file';
 import {
   type BlockInfo,
   type Keyed,
@@ -157,15 +157,10 @@ class Segment {
         if (keep.length) parts.push(encodeBlock(keep, b.id).buf);
       }
       if (removed === 0) return 0;
-      // Write the survivors beside the file, make them durable, then swap by rename (atomic on POSIX).
+      // The survivors replace the file atomically.
       const path = old.file.path;
       const data = Buffer.concat(parts);
-      await writeFile(`${path}.tmp`, data);
-      const fh = await open(`${path}.tmp`, 'r+');
-      await fh.datasync();
-      await fh.close();
-      await rename(`${path}.tmp`, path);
-      await syncDir(dirname(path));
+      await replaceFile(path, data);
       const blocks: BlockInfo[] = [];
       for (let off = 0; off < data.length; ) {
         const b = readBlock(data.subarray(off), off)!;
