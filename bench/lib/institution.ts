@@ -1,17 +1,19 @@
 /**
- * A seeded synthetic institution for benchmarks: several buildings of several floors, each floor
- * two wards of bedrooms (two 1×2.1 m beds and a bathroom each), lounges, a utility room that is
- * forbidden and cut out of its ward (a hole), a T-shaped corridor (concave), stairwells and a lift;
- * some buildings are rotated against the site axes and some rooms have a notch, so not every
- * polygon is an axis-aligned box. An outdoor level holds a concave campus with an enclave (a hole),
- * gardens, a pond, gates, and the home areas of community residents up to two kilometres away.
+ * A seeded synthetic campus for benchmarks, from the same site generator as the sample institution
+ * (server/sample/site-generator.ts), only larger: four care buildings of five and six floors, some rotated
+ * against the site axes; each floor's utility room cut out of its ward (a hole), a third of the bedrooms
+ * L-shaped (a column in a corner), the wards L-shaped around the lift hall; an outdoor level with a concave
+ * campus holding an enclave (a hole), gardens, a pond, two gates, and the plots of 100 community residents
+ * up to two kilometres away.
  *
- * A point indoors is typically in 2–4 zones (bed ⊂ room ⊂ ward ⊂ residential area, bathroom ⊂ room
- * ⊂ ward ⊂ area, corridor ⊂ ward ⊂ area). Everything comes from one seed.
+ * A point indoors is typically in 2–4 zones (bed ⊂ room ⊂ ward, bathroom ⊂ room ⊂ ward, corridor ⊂ ward).
+ * Everything comes from one seed.
  */
-import type { Floor, Resident, Ring, Site, Zone, ZoneKind } from '../../geo/model';
-import type { WorldData } from '../../geo/world';
+import { ringCentroid } from '../../geo/geometry';
+import type { Fix, Ring, Site, Zone } from '../../geo/model';
 import { Rng } from '../../geo/rng';
+import type { WorldData } from '../../geo/world';
+import { CORRIDOR_MID, GENERAL_NORTH, GENERAL_SOUTH, generateSite, rectRing, type BuildingFootprint, type BuildingPlan, type HomePlot } from '../../server/sample/site-generator';
 
 export interface InstitutionOptions {
   seed?: number;
@@ -20,42 +22,23 @@ export interface InstitutionOptions {
   communityHomes?: number;
 }
 
-export interface BuildingPlacement {
-  id: string;
-  x: number;
-  y: number;
-  rotationDeg: number;
-  floorIds: string[];
-}
-
 export interface Institution {
   world: WorldData;
   site: Site;
   /** every floor id, outdoor last; query points refer to floors by position in this list */
   floorIds: string[];
-  buildings: BuildingPlacement[];
+  buildings: BuildingFootprint[];
   outdoorFloorId: string;
   campusBBox: [number, number, number, number];
   homeCentres: [number, number][];
 }
 
-/** Building footprint in its own frame, metres (stairwells stick out 2 m at both ends, the lift 2 m north). */
-export const BUILDING_W = 66;
-export const BUILDING_D = 25;
-
 const DEFAULT_FLOORS = [5, 5, 6, 6];
-
-type Pt = [number, number];
+const SITE_ID = 'bench';
 
 export function generateInstitution(opts: InstitutionOptions = {}): Institution {
-  const rnd = new Rng(opts.seed ?? 20260105);
+  const seed = opts.seed ?? 20260105;
   const floorsPerBuilding = opts.floors ?? DEFAULT_FLOORS;
-  const homes = opts.communityHomes ?? 100;
-  const zones: Zone[] = [];
-  const floors: Floor[] = [];
-  const wards: Site['wards'] = [];
-  const residents: Resident[] = [];
-  const buildings: BuildingPlacement[] = [];
   const sitePlacements: [number, number, number][] = [
     [0, 0, 0],
     [110, 0, 0],
@@ -64,236 +47,109 @@ export function generateInstitution(opts: InstitutionOptions = {}): Institution 
     [240, 10, 90],
     [250, 120, 0],
   ];
-
-  floorsPerBuilding.forEach((nFloors, b) => {
-    const [sx, by, rot] = sitePlacements[b % sitePlacements.length];
-    const bx = sx + 260 * Math.floor(b / sitePlacements.length);
-    const place = placement(bx, by, rot);
-    const bid = `b${b + 1}`;
-    const bp: BuildingPlacement = { id: bid, x: bx, y: by, rotationDeg: rot, floorIds: [] };
-    buildings.push(bp);
-    for (let f = 0; f < nFloors; f++) {
-      const floorId = `${bid}-f${f + 1}`;
-      bp.floorIds.push(floorId);
-      floors.push({ id: floorId, buildingId: bid, ordinal: f, name: `${f + 1}F`, elevationM: 3.2 * f });
-      buildFloor(rnd, floorId, place, zones, wards, residents);
-    }
+  const buildings: BuildingPlan[] = floorsPerBuilding.map((nFloors, b) => {
+    const [sx, y, rotationDeg] = sitePlacements[b % sitePlacements.length];
+    const key = String.fromCharCode(65 + b);
+    return {
+      key,
+      name: `Building ${key}`,
+      nameZh: `${key}栋`,
+      origin: { x: sx + 260 * Math.floor(b / sitePlacements.length), y },
+      rotationDeg,
+      floors: Array.from({ length: nFloors }, (_, f) => ({
+        level: f + 1,
+        ward: { name: `Ward ${key}${f + 1}`, nameZh: `${key}${f + 1}病区` },
+        north: GENERAL_NORTH,
+        south: GENERAL_SOUTH,
+        wanderRisk: 8,
+      })),
+    };
   });
-
-  const outdoorFloorId = 'outdoor';
-  floors.push({ id: outdoorFloorId, buildingId: null, ordinal: 0, name: 'Outdoor', outdoor: true });
+  const bedsPerFloor = [...GENERAL_NORTH, ...GENERAL_SOUTH].reduce((n, k) => n + (k === 'double' ? 2 : k === 'single' ? 1 : 0), 0);
   const campusBBox: [number, number, number, number] = [-40, -40, 330, 230];
-  const homeCentres = buildOutdoor(rnd, outdoorFloorId, campusBBox, homes, zones, residents);
-
-  const site: Site = {
-    id: 'bench-site',
-    name: 'Synthetic Care Campus',
-    region: ['Bench City', 'North District'],
-    timeZone: 'Asia/Shanghai',
-    georef: { lon: 117.0, lat: 32.63, rotationDeg: 0 },
-    nightWindow: { start: '22:00', end: '06:00' },
-    buildings: buildings.map((b) => ({ id: b.id, name: `Building ${b.id.slice(1)}` })),
-    floors,
-    wards,
-  };
+  const [x0, y0, x1, y1] = campusBBox;
+  const plots = new Rng(seed + 1);
+  const homes: HomePlot[] = Array.from({ length: opts.communityHomes ?? 100 }, () => {
+    const a = plots.range(0, 2 * Math.PI);
+    const d = plots.range(400, 2000);
+    return {
+      x: Math.round(d * Math.cos(a)),
+      y: Math.round(d * Math.sin(a)),
+      w: plots.range(15, 30),
+      h: plots.range(15, 30),
+      rot: plots.range(-90, 90),
+      wanderRisk: plots.next() < 0.5,
+      fallRisk: plots.next() < 0.5,
+    };
+  });
+  const outdoor: Omit<Zone, 'floorId'>[] = [
+    {
+      // a neighbour's lot bites the north-east corner; a substation is an enclave
+      id: `${SITE_ID}-campus`,
+      kind: 'campus',
+      name: 'Campus',
+      polygon: [
+        [
+          [x0, y0],
+          [x1, y0],
+          [x1, y1 - 60],
+          [x1 - 80, y1 - 60],
+          [x1 - 80, y1],
+          [x0, y1],
+          [x0, y0],
+        ],
+        rectRing(200, -30, 215, -15).reverse() as Ring,
+      ],
+    },
+    { id: `${SITE_ID}-garden-s`, kind: 'safe', name: 'South garden', polygon: [rectRing(-35, -35, 100, -5)], use: 'garden' },
+    { id: `${SITE_ID}-garden-w`, kind: 'safe', name: 'West garden', polygon: [rectRing(-38, 20, -5, 140)], use: 'garden' },
+    { id: `${SITE_ID}-garden-c`, kind: 'safe', name: 'Courtyard', polygon: [rectRing(75, 30, 115, 70)], use: 'garden' },
+    {
+      id: `${SITE_ID}-pond`,
+      kind: 'forbidden',
+      name: 'Pond',
+      polygon: [
+        [
+          [85, 40],
+          [100, 36],
+          [108, 48],
+          [98, 60],
+          [84, 55],
+          [85, 40],
+        ],
+      ],
+    },
+    { id: `${SITE_ID}-gate-main`, kind: 'exit', name: 'Main gate', polygon: [rectRing(100, y0 - 2, 112, y0 + 2)], exitType: 'gate' },
+    { id: `${SITE_ID}-gate-back`, kind: 'exit', name: 'Back gate', polygon: [rectRing(x0 - 2, 180, x0 + 2, 190)], exitType: 'gate' },
+  ];
+  const generated = generateSite({
+    seed,
+    site: {
+      id: SITE_ID,
+      name: 'Synthetic Care Campus',
+      region: ['Bench City', 'North District'],
+      timeZone: 'Asia/Shanghai',
+      georef: { lon: 117.0, lat: 32.63, rotationDeg: 0 },
+      nightWindow: { start: '22:00', end: '06:00' },
+    },
+    buildings,
+    outdoor,
+    gardenId: `${SITE_ID}-garden-c`,
+    homes,
+    fallRisk: Math.round(0.4 * bedsPerFloor * buildings.reduce((n, b) => n + b.floors.length, 0)),
+    utilityHole: true,
+    notchedRooms: 0.35,
+  });
+  const { site, zones, residents } = generated;
   return {
     world: { sites: [site], zones, residents },
     site,
-    floorIds: floors.map((f) => f.id),
-    buildings,
-    outdoorFloorId,
+    floorIds: site.floors.map((f) => f.id),
+    buildings: generated.buildings,
+    outdoorFloorId: `${SITE_ID}-outdoor`,
     campusBBox,
-    homeCentres,
+    homeCentres: homes.map((h) => [h.x, h.y]),
   };
-}
-
-/** Building frame (u east along the building, v north) -> site frame. */
-function placement(x: number, y: number, rotationDeg: number): (p: Pt) => Pt {
-  const c = Math.cos((rotationDeg * Math.PI) / 180);
-  const s = Math.sin((rotationDeg * Math.PI) / 180);
-  return ([u, v]) => [round(x + u * c - v * s), round(y + u * s + v * c)];
-}
-
-const round = (v: number) => Math.round(v * 1000) / 1000;
-
-function closed(pts: Pt[], place: (p: Pt) => Pt): Ring {
-  const r = pts.map(place);
-  r.push([r[0][0], r[0][1]]);
-  return r;
-}
-
-const rect = (u0: number, v0: number, u1: number, v1: number): Pt[] => [
-  [u0, v0],
-  [u1, v0],
-  [u1, v1],
-  [u0, v1],
-];
-
-/** The same rectangle wound the other way (GeoJSON holes run clockwise). */
-const hole = (u0: number, v0: number, u1: number, v1: number): Pt[] => rect(u0, v0, u1, v1).reverse();
-
-function buildFloor(
-  rnd: Rng,
-  floorId: string,
-  place: (p: Pt) => Pt,
-  zones: Zone[],
-  wards: Site['wards'],
-  residents: Resident[],
-): void {
-  const add = (kind: ZoneKind, id: string, name: string, rings: Pt[][], extra: Partial<Zone> = {}) => {
-    zones.push({ id, kind, name, floorId, polygon: rings.map((r) => closed(r, place)), ...extra });
-    return id;
-  };
-  const W = BUILDING_W, D = BUILDING_D;
-  // Utility room (forbidden, cut out of ward A): the south-side room at u 22..27.5.
-  const utility: [number, number, number, number] = [22, 0, 27.5, 11];
-  const wardA = `${floorId}-wA`, wardB = `${floorId}-wB`;
-  add('ward', wardA, `${floorId} Ward A`, [rect(0, 0, 33, D), hole(...utility)], { wardId: wardA });
-  add('ward', wardB, `${floorId} Ward B`, [rect(33, 0, W, D)], { wardId: wardB });
-  // The floor's residential area (everything but the utility room): the usual safe zone.
-  const area = add('safe', `${floorId}-area`, `${floorId} residential area`, [rect(0, 0, W, D), hole(...utility)]);
-  wards.push({ id: wardA, name: `${floorId} Ward A`, floorIds: [floorId] }, { id: wardB, name: `${floorId} Ward B`, floorIds: [floorId] });
-  // T-shaped corridor: the spine along v 11..14 and a spur north to the lift at u 30..36.
-  add('corridor', `${floorId}-corr`, `${floorId} corridor`, [
-    [
-      [0, 11],
-      [W, 11],
-      [W, 14],
-      [36, 14],
-      [36, D],
-      [30, D],
-      [30, 14],
-      [0, 14],
-    ],
-  ]);
-  add('exit', `${floorId}-stairs-w`, `${floorId} west stairwell`, [rect(-2, 11, 0, 14)], { exitType: 'stairwell' });
-  add('exit', `${floorId}-stairs-e`, `${floorId} east stairwell`, [rect(W, 11, W + 2, 14)], { exitType: 'stairwell' });
-  add('exit', `${floorId}-lift`, `${floorId} lift`, [rect(30, D, 36, D + 2)], { exitType: 'lift' });
-  add('forbidden', `${floorId}-utility`, `${floorId} utility room`, [rect(...utility)]);
-
-  // Rooms: 12 along the south side (5.5 m wide), 6 + 6 along the north side (5 m) either side of the spur.
-  const rooms: { u0: number; v0: number; u1: number; v1: number; south: boolean }[] = [];
-  for (let k = 0; k < 12; k++) rooms.push({ u0: k * 5.5, v0: 0, u1: (k + 1) * 5.5, v1: 11, south: true });
-  for (let k = 0; k < 6; k++) rooms.push({ u0: k * 5, v0: 14, u1: (k + 1) * 5, v1: D, south: false });
-  for (let k = 0; k < 6; k++) rooms.push({ u0: 36 + k * 5, v0: 14, u1: 36 + (k + 1) * 5, v1: D, south: false });
-  let n = 0;
-  for (const r of rooms) {
-    if (r.u0 === utility[0] && r.v0 === utility[1]) continue;
-    n++;
-    const ward = r.u1 <= 33 ? wardA : wardB;
-    const id = `${floorId}-r${n}`;
-    const lounge = n % 6 === 0;
-    // A structural column in one corner of some rooms: an L-shaped (concave) room.
-    const notch = rnd.next() < 0.35;
-    const outer: Pt[] = notch
-      ? [
-          [r.u0, r.v0],
-          [r.u1, r.v0],
-          [r.u1, r.v1 - 0.6],
-          [r.u1 - 0.6, r.v1 - 0.6],
-          [r.u1 - 0.6, r.v1],
-          [r.u0, r.v1],
-        ]
-      : rect(r.u0, r.v0, r.u1, r.v1);
-    add('room', id, `Room ${floorId}-${n}`, [outer], { wardId: ward, use: lounge ? 'lounge' : 'bedroom' });
-    if (lounge) continue;
-    // Bathroom by the corridor door, beds against the outer wall.
-    const bath = r.south ? rect(r.u1 - 2.2, r.v1 - 2.6, r.u1 - 0.05, r.v1 - 0.05) : rect(r.u1 - 2.2, r.v0 + 0.05, r.u1 - 0.05, r.v0 + 2.6);
-    add('bathroom', `${id}-bath`, `Bathroom ${n}`, [bath], { wardId: ward });
-    const vBed = r.south ? r.v0 + 0.3 : r.v1 - 2.4;
-    for (let bed = 0; bed < 2; bed++) {
-      const u = r.u0 + 0.5 + bed * 2.2;
-      const bedId = add('bed', `${id}-bed${bed + 1}`, `Bed ${n}-${bed + 1}`, [rect(u, vBed, u + 1, vBed + 2.1)], { wardId: ward });
-      residents.push({
-        id: `res-${bedId}`,
-        siteId: 'bench-site',
-        name: `Resident ${bedId}`,
-        wardId: ward,
-        tagId: `tag-${bedId}`,
-        wanderRisk: rnd.next() < 0.3,
-        fallRisk: rnd.next() < 0.4,
-        roomZoneId: id,
-        bedZoneId: bedId,
-        bathroomZoneId: `${id}-bath`,
-        safeZoneIds: [ward, area],
-        forbiddenZoneIds: [],
-        homeZoneId: null,
-        community: false,
-      });
-    }
-  }
-}
-
-function buildOutdoor(
-  rnd: Rng,
-  floorId: string,
-  [x0, y0, x1, y1]: [number, number, number, number],
-  homes: number,
-  zones: Zone[],
-  residents: Resident[],
-): [number, number][] {
-  const id = (p: Pt) => p;
-  const add = (kind: ZoneKind, zid: string, name: string, rings: Pt[][], extra: Partial<Zone> = {}) =>
-    zones.push({ id: zid, kind, name, floorId, polygon: rings.map((r) => closed(r, id)), ...extra });
-  // Concave campus (a neighbour's lot bites the north-east corner) with an enclave (a substation).
-  add('campus', 'campus', 'Campus', [
-    [
-      [x0, y0],
-      [x1, y0],
-      [x1, y1 - 60],
-      [x1 - 80, y1 - 60],
-      [x1 - 80, y1],
-      [x0, y1],
-    ],
-    hole(200, -30, 215, -15),
-  ]);
-  add('safe', 'garden-s', 'South garden', [rect(-35, -35, 100, -5)]);
-  add('safe', 'garden-w', 'West garden', [rect(-38, 20, -5, 140)]);
-  add('safe', 'garden-c', 'Courtyard', [rect(75, 30, 115, 70)]);
-  add('forbidden', 'pond', 'Pond', [
-    [
-      [85, 40],
-      [100, 36],
-      [108, 48],
-      [98, 60],
-      [84, 55],
-    ],
-  ]);
-  add('exit', 'gate-main', 'Main gate', [rect(100, y0 - 2, 112, y0 + 2)], { exitType: 'gate' });
-  add('exit', 'gate-back', 'Back gate', [rect(x0 - 2, 180, x0 + 2, 190)], { exitType: 'gate' });
-  const centres: [number, number][] = [];
-  for (let h = 0; h < homes; h++) {
-    const a = rnd.range(0, 2 * Math.PI);
-    const d = rnd.range(400, 2000);
-    const cx = round(d * Math.cos(a)), cy = round(d * Math.sin(a));
-    centres.push([cx, cy]);
-    // An irregular hexagon of about 30 m across: the house, its yard and the lane in front.
-    const ring: Pt[] = [];
-    for (let k = 0; k < 6; k++) {
-      const t = (k / 6) * 2 * Math.PI;
-      const r = 15 + rnd.gaussian(2);
-      ring.push([round(cx + r * Math.cos(t)), round(cy + r * Math.sin(t))]);
-    }
-    const zid = `home-${h + 1}`;
-    add('home', zid, `Home ${h + 1}`, [ring]);
-    residents.push({
-      id: `res-${zid}`,
-      siteId: 'bench-site',
-      name: `Community resident ${h + 1}`,
-      wardId: null,
-      tagId: `tag-${zid}`,
-      wanderRisk: rnd.next() < 0.5,
-      fallRisk: rnd.next() < 0.5,
-      roomZoneId: null,
-      bedZoneId: null,
-      bathroomZoneId: null,
-      safeZoneIds: [],
-      forbiddenZoneIds: [],
-      homeZoneId: zid,
-      community: true,
-    });
-  }
-  return centres;
 }
 
 /**
@@ -310,10 +166,7 @@ export function queryPoints(inst: Institution, count: number, seed = 7, indoorSh
     if (rnd.next() < indoorShare) {
       const b = rnd.pick(inst.buildings);
       f = inst.floorIds.indexOf(b.floorIds[rnd.int(0, b.floorIds.length - 1)]);
-      const u = rnd.range(-2, BUILDING_W + 2), v = rnd.range(0, BUILDING_D + 2);
-      const c = Math.cos((b.rotationDeg * Math.PI) / 180), s = Math.sin((b.rotationDeg * Math.PI) / 180);
-      x = b.x + u * c - v * s;
-      y = b.y + u * s + v * c;
+      [x, y] = toSite(b, rnd.range(-2, b.length + 2), rnd.range(-2, b.depth + 2));
     } else if (rnd.next() < 2 / 3) {
       f = outdoor;
       const [x0, y0, x1, y1] = inst.campusBBox;
@@ -333,19 +186,12 @@ export function queryPoints(inst: Institution, count: number, seed = 7, indoorSh
 }
 
 /** A point in a building's own frame (u along it, v across), in site metres. */
-export function toSite(b: BuildingPlacement, u: number, v: number): [number, number] {
+export function toSite(b: BuildingFootprint, u: number, v: number): [number, number] {
   const c = Math.cos((b.rotationDeg * Math.PI) / 180), s = Math.sin((b.rotationDeg * Math.PI) / 180);
-  return [b.x + u * c - v * s, b.y + u * s + v * c];
+  return [b.origin.x + u * c - v * s, b.origin.y + u * s + v * c];
 }
 
-export interface WalkFix {
-  tagId: string;
-  ts: number;
-  floorId: string;
-  x: number;
-  y: number;
-  accuracy: number;
-}
+export type WalkFix = Pick<Fix, 'tagId' | 'ts' | 'floorId' | 'x' | 'y' | 'accuracy'>;
 
 /**
  * Seeded tracks for `tags` residents, `fixesPerTag` fixes each, interleaved by time as they would
@@ -362,7 +208,7 @@ export function residentWalks(inst: Institution, tags: number, fixesPerTag: numb
     const out: WalkFix[] = [];
     if (r.community) {
       const home = inst.world.zones.find((z) => z.id === r.homeZoneId)!;
-      const [hx, hy] = centroid(home.polygon[0]);
+      const [hx, hy] = ringCentroid(home.polygon[0]);
       let x = hx, y = hy, heading = rnd.range(0, 2 * Math.PI);
       for (let k = 0; k < fixesPerTag; k++) {
         heading += rnd.gaussian(0.4);
@@ -379,7 +225,7 @@ export function residentWalks(inst: Institution, tags: number, fixesPerTag: numb
     const b = buildingOf.get(bed.floorId)!;
     let floorId = bed.floorId;
     // walk in the building's frame: start near the middle of the corridor
-    let u = rnd.range(2, BUILDING_W - 2), v = 12.5, heading = rnd.range(0, 2 * Math.PI);
+    let u = rnd.range(2, b.length - 2), v = CORRIDOR_MID, heading = rnd.range(0, 2 * Math.PI);
     let outdoors = false;
     for (let k = 0; k < fixesPerTag; k++) {
       if (rnd.next() < 0.004) {
@@ -389,7 +235,7 @@ export function residentWalks(inst: Institution, tags: number, fixesPerTag: numb
       heading += rnd.gaussian(0.5);
       u += 0.7 * Math.cos(heading);
       v += 0.7 * Math.sin(heading);
-      const [u0, v0, u1, v1] = outdoors ? [-30, -30, BUILDING_W + 30, BUILDING_D + 30] : [-2, 0, BUILDING_W + 2, BUILDING_D + 2];
+      const [u0, v0, u1, v1] = outdoors ? [-30, -30, b.length + 30, b.depth + 30] : [-2, -2, b.length + 2, b.depth + 2];
       if (u < u0 || u > u1) (heading = Math.PI - heading), (u = Math.min(u1, Math.max(u0, u)));
       if (v < v0 || v > v1) (heading = -heading), (v = Math.min(v1, Math.max(v0, v)));
       const [x, y] = toSite(b, u, v);
@@ -402,14 +248,4 @@ export function residentWalks(inst: Institution, tags: number, fixesPerTag: numb
   const all: WalkFix[] = [];
   for (let k = 0; k < fixesPerTag; k++) for (const s of streams) all.push(s[k]);
   return all;
-}
-
-function centroid(ring: Ring): [number, number] {
-  let x = 0, y = 0;
-  const n = ring.length - 1;
-  for (let k = 0; k < n; k++) {
-    x += ring[k][0];
-    y += ring[k][1];
-  }
-  return [x / n, y / n];
 }
