@@ -20,6 +20,7 @@ import { generateSuite, type Episode } from './scenarios/episodes';
 import { room, scenarioResident, scenarioSite } from './scenarios/floor';
 import { Rng } from '../geo/rng';
 import { SAFETY_DETECTORS, runEpisode, scenarioWorld } from './scenarios/run';
+import { FLOOR_TYPES, NOT_FLOOR_TYPES, generateFloorSuite, runFloorEpisode, type FloorEpisode } from './scenarios/uwb';
 import { hasSisFall, readManifest, readTrial, SISFALL_HZ, sisfallDir, type SisFallTrial } from './scenarios/sisfall';
 
 function arg(name: string, fallback: number): number {
@@ -149,8 +150,95 @@ function scenarioSection(seed: number, per: number): void {
   if (notes.length) console.log(`\nMisses and false alarms (${notes.length}):\n${notes.slice(0, 25).join('\n')}${notes.length > 25 ? '\n  …' : ''}`);
 }
 
+
 // ---------------------------------------------------------------------------------------------------
-// 2. SisFall
+// 2. On the floor, from noisy UWB heights
+
+interface FloorRow {
+  pos: number;
+  tp: number;
+  lyingRight: number;
+  neg: number;
+  tn: number;
+  falseAlarms: number;
+  negHours: number;
+  delays: number[];
+}
+
+const newRow = (): FloorRow => ({ pos: 0, tp: 0, lyingRight: 0, neg: 0, tn: 0, falseAlarms: 0, negHours: 0, delays: [] });
+
+function floorRows(episodes: FloorEpisode[], notes: string[]): Map<string, FloorRow> {
+  const rows = new Map<string, FloorRow>();
+  const add = (key: string, f: (r: FloorRow) => void) => {
+    const r = rows.get(key) ?? newRow();
+    rows.set(key, r);
+    f(r);
+  };
+  for (const e of episodes) {
+    const alerts = runFloorEpisode(e);
+    const config = e.placements.join('+');
+    const keys = [e.type, `all floor episodes, ${config} tag${e.placements.length > 1 ? 's' : ''}`];
+    if (!e.positive) keys[1] = `all other episodes, ${config} tag${e.placements.length > 1 ? 's' : ''}`;
+    for (const key of keys) {
+      add(key, (r) => {
+        if (e.positive) {
+          r.pos++;
+          const hit = alerts.find((a) => a.fixTs >= e.onset - 1000);
+          if (hit) {
+            r.tp++;
+            r.delays.push((hit.fixTs - e.onset) / 1000);
+            if (hit.lying === e.lying) r.lyingRight++;
+          } else if (key === e.type) notes.push(`missed: ${e.type} (${config})`);
+        } else {
+          r.neg++;
+          r.negHours += (e.t1 - e.t0) / 3_600_000;
+          r.falseAlarms += alerts.length;
+          if (alerts.length === 0) r.tn++;
+          else if (key === e.type) notes.push(`false alarm: ${e.type} (${config}): ${alerts[0].detail ?? 'fused'}`);
+        }
+      });
+    }
+  }
+  return rows;
+}
+
+function floorSection(seed: number, per: number, long: number, label: string): void {
+  const t0 = performance.now();
+  const suite = generateFloorSuite({ seed, per, long });
+  const notes: string[] = [];
+  const rows = floorRows(suite, notes);
+  const hours = suite.reduce((h, e) => h + (e.t1 - e.t0) / 3_600_000, 0);
+  const fixes = suite.reduce((n, e) => n + e.fixes.length, 0);
+  console.log(
+    `\n## On the floor from UWB heights (${label}): seed ${seed}, ${suite.length} episodes, ${hours.toFixed(1)} h, ` +
+      `${fixes} fixes at 5–9 Hz per tag, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+  const out = [['episode', 'pos', 'neg', 'sensitivity', 'lying/sitting told', 'specificity', 'false alarms/h', 'per resident-day', 'delay p50', 'p95', 'max (s)']];
+  const order = [...FLOOR_TYPES, ...NOT_FLOOR_TYPES, ...[...rows.keys()].filter((k) => k.startsWith('all'))];
+  for (const key of order) {
+    const g = rows.get(key);
+    if (!g) continue;
+    const perH = g.negHours > 0 ? g.falseAlarms / g.negHours : Number.NaN;
+    out.push([
+      key,
+      String(g.pos),
+      String(g.neg),
+      pct(g.tp, g.pos),
+      g.pos ? pct(g.lyingRight, g.tp) : '—',
+      pct(g.tn, g.neg),
+      Number.isNaN(perH) ? '—' : perH.toFixed(3),
+      Number.isNaN(perH) ? '—' : (perH * 24).toFixed(2),
+      fmtS(quantile(g.delays, 0.5)),
+      fmtS(quantile(g.delays, 0.95)),
+      g.delays.length ? fmtS(Math.max(...g.delays)) : '—',
+    ]);
+  }
+  console.log(table(out));
+  if (notes.length) console.log(`\nMisses and false alarms (${notes.length}):\n${notes.slice(0, 20).map((n) => `  ${n}`).join('\n')}${notes.length > 20 ? '\n  …' : ''}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 3. SisFall
 
 /** A uniformly random rotation (a tag worn any which way). */
 function randomRotation(rng: Rng): number[][] {
@@ -271,6 +359,8 @@ const seed = arg('seed', 42);
 const per = arg('per', 15);
 console.log(`# carewatch safety detectors — evaluation`);
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}`);
-scenarioSection(seed, per);
+if (!process.argv.includes('--floor-only')) scenarioSection(seed, per);
+floorSection(seed, arg('floor-per', 6), arg('floor-long', 2), 'development seed');
+floorSection(seed + 1000, arg('floor-per', 6), arg('floor-long', 2), 'held-out seed');
 if (!process.argv.includes('--no-sisfall')) sisfallSection(seed);
 export type { Episode };

@@ -417,7 +417,8 @@ function heightEpisode(rng: Rng, variant: 'fall' | 'sit-hard' | 'lie-in-bed' | '
       events.push({ at: onset, z: rng.range(0.05, 0.3) });
       track.pause(rng.range(30, 180));
     } else if (variant === 'sit-hard') {
-      events.push({ at: onset + 400, z: rng.range(0.5, 0.75) });
+      // A belt tag on a chair: about 0.6 of its standing height.
+      events.push({ at: onset + 400, z: standZ * rng.range(0.52, 0.68) });
       track.pause(rng.range(60, 240));
     } else if (variant === 'bend') {
       events.push({ at: onset + 800, z: rng.range(0.3, 0.45) }, { at: onset + 800 + rng.range(1500, 3500), z: standZ });

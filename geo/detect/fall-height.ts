@@ -1,84 +1,106 @@
-import type { EpochMs } from '../model';
+import type { EpochMs, Fix } from '../model';
 import { candidateAt, inBed, NO_ALERTS } from './candidate';
+import {
+  floorVerdict,
+  initialFloorLevel,
+  PLACEMENTS,
+  stepFloorLevel,
+  type FloorLevelState,
+  type FloorParams,
+  type FloorVerdict,
+  type Placement,
+  type Surroundings,
+} from './floor-level';
 import { ruleReader } from './params';
 import { placeOf } from './place';
-import type { Detector } from './types';
+import type { Detector, DetectorContext, StepInput } from './types';
 
 /** Rule section `fallHeight`. */
 export interface FallHeightRules {
   enabled: boolean;
-  /** The tag was at least this high (standing: ~1.0–1.3 m for a waist or chest tag), metres... */
-  standingMinM: number;
-  /** ...and within `dropWithinMs` it is at most this high (lying on the floor), metres... */
-  floorMaxM: number;
-  dropWithinMs: number;
-  /** ...and stays below floorMaxM + riseMarginM for `stillMs` (someone bending down comes back up). */
-  stillMs: number;
-  riseMarginM: number;
-  /** z values are smoothed with the median of this many fixes (UWB height is noisy). */
-  medianOf: number;
+  /** Where the resident wears the tag: chest, belt, wrist or pendant (sets the body proportions used). */
+  placement: string;
+  /** Several tags: "tagId:placement,tagId:placement" (tags not listed use `placement`). */
+  tagPlacements: string;
+  /** Low for this long, lying (deep) or sitting on the ground (shallow), before the alert, ms. */
+  deepMs: number;
+  shallowMs: number;
+  /** A floor episode must begin within this long of the tag being clearly above the floor, ms. */
+  fromUpMs: number;
+  /** Moving faster than this the wearer is walking, not on the floor, m/s. */
+  walkMps: number;
 }
 
 const rulesOf = ruleReader<FallHeightRules>('fallHeight');
 
+/** Zone uses (Zone.use) of seats where sitting low is normal. */
+export const SEAT_USES: ReadonlySet<string> = new Set(['chair', 'sofa', 'armchair', 'seat', 'wheelchair', 'recliner']);
+
 export interface FallHeightState {
-  /** Recent [ts, z] of fixes with a height, oldest first. */
-  raw: [EpochMs, number][];
-  /** Recent [ts, smoothed z], within dropWithinMs. */
-  smooth: [EpochMs, number][];
-  /** When the tag reached the floor after a drop; null when not on the floor after a drop. */
-  downAt: EpochMs | null;
-  /** Fixes since downAt, and how many of them lay in the bed zone (before hysteresis confirms the bed). */
-  downFixes: number;
-  downInBed: number;
+  level: FloorLevelState;
   alerted: boolean;
 }
 
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+export function placementOf(rules: FallHeightRules, tagId: string): Placement {
+  for (const pair of rules.tagPlacements.split(',')) {
+    const [tag, where] = pair.split(':').map((s) => s.trim());
+    if (tag === tagId && (PLACEMENTS as readonly string[]).includes(where)) return where as Placement;
+  }
+  return (PLACEMENTS as readonly string[]).includes(rules.placement) ? (rules.placement as Placement) : 'belt';
+}
+
+export function floorParams(rules: FallHeightRules, tagId: string): FloorParams {
+  return { placement: placementOf(rules, tagId), deepMs: rules.deepMs, shallowMs: rules.shallowMs, fromUpMs: rules.fromUpMs, walkMps: rules.walkMps };
+}
+
+/** Bed, seats and the own bed's edge around a fix, from its confirmed zones and its own position. */
+export function surroundings(input: StepInput, ctx: DetectorContext): Surroundings {
+  const here = placeOf(input, ctx.zones).here();
+  const bed = inBed(input.inside, ctx) || inBed(here, ctx);
+  let seat = false;
+  for (const id of here) if (SEAT_USES.has(ctx.zone(id)?.use ?? '')) seat = true;
+  const own = ctx.resident.bedZoneId;
+  const { fix } = input;
+  const nearBed = bed || (own !== null && ctx.zones.near(fix.floorId, fix.x, fix.y, 1, ['bed']).some((z) => z.id === own));
+  return { seated: bed || seat, inBed: bed, nearBed };
+}
+
+/** One tag's height model after a fix (the fusion of several tags steps each with this). */
+export function stepTagLevel(level: FloorLevelState | undefined, input: StepInput, ctx: DetectorContext, rules: FallHeightRules): FloorLevelState {
+  const s = level?.v === 2 ? level : initialFloorLevel();
+  const { fix } = input;
+  if (fix.z === undefined) return s;
+  return stepFloorLevel(s, fix.ts, fix.x, fix.y, fix.z, floorParams(rules, fix.tagId), () => surroundings(input, ctx));
+}
+
+export function floorDetail(v: FloorVerdict, placement: Placement, since: EpochMs | null, now: EpochMs): string {
+  const what = v.lying ? 'lying on the floor' : 'on the floor (sitting or crawling)';
+  const forS = since === null ? '' : ` for ${((now - since) / 1000).toFixed(0)} s`;
+  return `${what}: ${placement} tag at ${v.level?.toFixed(2)} m against ${v.standing.toFixed(2)} m standing${forS}`;
 }
 
 /**
- * Fall, path (c): a 3D fix (z = height above the floor) drops from standing to floor height within a
- * couple of seconds and stays there. Lying down in bed is normal, so not in the bed zone.
+ * Fall, path (c): on the floor by height. The tag's level drops well below its own learned standing level
+ * (a fraction set by where it is worn), starting from above the floor, outside the bed and seats, and stays
+ * there: lying for `deepMs`, sitting on the ground or crawling for `shallowMs`. Walking clears it.
  */
 export const fallHeight: Detector<FallHeightState> = {
   name: 'fall-height',
-  init: () => ({ raw: [], smooth: [], downAt: null, downFixes: 0, downInBed: 0, alerted: false }),
+  init: () => ({ level: initialFloorLevel(), alerted: false }),
   step(state, input, ctx) {
     const { fix } = input;
     if (fix.z === undefined || !Number.isFinite(fix.z)) return { state, alerts: NO_ALERTS };
     const rules = rulesOf(ctx.rules);
     if (!rules.enabled) return { state, alerts: NO_ALERTS };
-    const raw = [...state.raw, [fix.ts, fix.z] as [EpochMs, number]].slice(-Math.max(1, rules.medianOf));
-    const z = median(raw.map((r) => r[1]));
-    const smooth = [...state.smooth, [fix.ts, z] as [EpochMs, number]].filter(([t]) => t >= fix.ts - rules.dropWithinMs);
-    let { downAt, downFixes, downInBed, alerted } = state;
-    if (inBed(input.inside, ctx) || z > rules.floorMaxM + rules.riseMarginM) {
-      downAt = null;
-      alerted = false;
-    } else if (downAt === null && z <= rules.floorMaxM) {
-      const wasStanding = smooth.some(([, h]) => h >= rules.standingMinM);
-      if (wasStanding) {
-        downAt = fix.ts;
-        downFixes = 0;
-        downInBed = 0;
-      }
-    }
-    if (downAt !== null) {
-      downFixes++;
-      if (inBed(placeOf(input, ctx.zones).here(), ctx)) downInBed++;
-    }
-    const next: FallHeightState = { raw, smooth, downAt, downFixes, downInBed, alerted };
-    if (downAt === null || alerted || fix.ts - downAt < rules.stillMs) return { state: next, alerts: NO_ALERTS };
-    // Lying down in bed: most fixes fall in the bed even before hysteresis has confirmed it.
-    if (downInBed * 2 >= downFixes) return { state: next, alerts: NO_ALERTS };
-    const detail = `height dropped from standing to ${z.toFixed(2)} m and stayed there`;
-    return {
-      state: { ...next, alerted: true },
-      alerts: [candidateAt('fall', 'critical', fix, input.inside, fix.ts, ctx, { detail })],
-    };
+    const level = stepTagLevel(state.level, input, ctx, rules);
+    const p = floorParams(rules, fix.tagId);
+    const v = floorVerdict(level, p, fix.ts);
+    if (level.low === null) return { state: { level, alerted: false }, alerts: NO_ALERTS };
+    if (!v.floor || state.alerted) return { state: { level, alerted: state.alerted }, alerts: NO_ALERTS };
+    return { state: { level, alerted: true }, alerts: [floorAlert(fix, input.inside, ctx, floorDetail(v, p.placement, level.low, fix.ts))] };
   },
 };
+
+export function floorAlert(fix: Fix, inside: readonly string[], ctx: DetectorContext, detail: string) {
+  return candidateAt('fall', 'critical', fix, inside, fix.ts, ctx, { detail });
+}
