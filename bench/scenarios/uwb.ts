@@ -144,7 +144,7 @@ function build(rng: Rng, type: FloorEpisodeType, placements: readonly Placement[
         const c = onset + rng.uniform(1500, 3000);
         stage(c, 'crawling', 800);
         track.pause((c - track.end) / 1000);
-        track.walk([spot[0] + rng.uniform(-6, 6), spot[1] + rng.uniform(-0.3, 0.3)], rng.uniform(0.1, 0.3));
+        track.walk([spot[0] + rng.pick([-1, 1]) * rng.uniform(2, 6), spot[1] + rng.uniform(-0.3, 0.3)], rng.uniform(0.1, 0.3));
       }
       track.pause(rng.uniform(40, 90));
       break;

@@ -261,7 +261,11 @@ export function floorVerdict(s: FloorLevelState, p: FloorParams, now: EpochMs): 
   const hold = p.placement === 'wrist' ? 2 : 1;
   const lying = s.deep !== null && now - s.deep >= p.deepMs * hold && drop >= model.deep * model.prior;
   // The level must still be past the line now, not only in the band that keeps a run alive.
-  const past = (drop >= line && s.ls[1] > 0 && s.ls[0] / s.ls[1] / 100 >= line) || s.cr?.[3] === 1;
-  const floor = lying || (s.low !== null && now - s.low >= p.shallowMs * hold && past);
+  const mean = s.ls[1] > 0 ? s.ls[0] / s.ls[1] / 100 : 0;
+  const crawled = s.cr?.[3] === 1;
+  const past = (drop >= line && mean >= line) || crawled;
+  // Barely past the line is also how kneeling over something looks: that waits half as long again.
+  const clear = crawled || mean >= line + 0.08 * model.prior;
+  const floor = lying || (s.low !== null && now - s.low >= p.shallowMs * hold * (clear ? 1 : 1.5) && past);
   return { floor, lying, upright, above, level, standing };
 }
