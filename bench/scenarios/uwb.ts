@@ -14,7 +14,7 @@ import { initialTagState, processFix, type TagState } from '../../geo/tag-pipeli
 import { UWB_DEFAULTS, UwbTag } from '../../server/simulator/uwb';
 import { FLOOR, LOUNGE, ROOMS, room, scenarioResident, scenarioSite, type RoomGeometry } from './floor';
 import { Track, type P } from './motion';
-import { Rng } from './rng';
+import { Rng } from '../../geo/rng';
 import { scenarioWorld } from './run';
 import { localTime } from './episodes';
 
@@ -70,9 +70,9 @@ class Body {
     private readonly stages: Stage[],
     private readonly track: Track,
   ) {
-    const s = (p: Placement) => rng.uniform(...STANDING[p]);
+    const s = (p: Placement) => rng.range(...STANDING[p]);
     this.stand = { chest: s('chest'), belt: s('belt'), pendant: s('pendant'), wrist: s('wrist') };
-    this.bedTop = rng.uniform(0.45, 0.6);
+    this.bedTop = rng.range(0.45, 0.6);
   }
 
   private height(p: Placement, posture: Posture, stage: number): number {
@@ -80,9 +80,9 @@ class Body {
     let f = this.frac.get(key);
     if (f === undefined) {
       if (posture === 'standing') f = this.stand[p];
-      else if (posture === 'bed') f = this.bedTop + this.rng.uniform(...LYING[p]);
-      else if (posture === 'floor-lying') f = this.rng.uniform(...LYING[p]);
-      else f = this.rng.uniform(...FRACTION[p][posture]!) * this.stand[p];
+      else if (posture === 'bed') f = this.bedTop + this.rng.range(...LYING[p]);
+      else if (posture === 'floor-lying') f = this.rng.range(...LYING[p]);
+      else f = this.rng.range(...FRACTION[p][posture]!) * this.stand[p];
       this.frac.set(key, f);
     }
     return f;
@@ -107,25 +107,25 @@ const anyRoom = (rng: Rng): RoomGeometry => room(rng.pick(['S', 'N'] as const), 
 
 function start(rng: Rng, night: boolean): { site: Site; t0: number } {
   const tz = rng.pick(['Asia/Shanghai', 'Europe/Berlin']);
-  const minutes = night ? rng.uniform(22.5 * 60, 28 * 60) : rng.uniform(8 * 60, 20 * 60);
+  const minutes = night ? rng.range(22.5 * 60, 28 * 60) : rng.range(8 * 60, 20 * 60);
   return { site: scenarioSite(tz), t0: localTime('2025-03-12', minutes, tz) };
 }
 
 /** A spot on the floor away from beds: the corridor or the middle of a room. */
 function floorSpot(rng: Rng, r: RoomGeometry): P {
-  return rng.chance(0.5) ? [r.corridor[0] + rng.uniform(-6, 6), r.corridor[1] + rng.uniform(-0.4, 0.4)] : [r.bedside[0] + rng.uniform(0, 0.8), r.door[1] + (r.side === 'S' ? -1 : 1) * rng.uniform(0.5, 1.5)];
+  return rng.chance(0.5) ? [r.corridor[0] + rng.range(-6, 6), r.corridor[1] + rng.range(-0.4, 0.4)] : [r.bedside[0] + rng.range(0, 0.8), r.door[1] + (r.side === 'S' ? -1 : 1) * rng.range(0.5, 1.5)];
 }
 
 function build(rng: Rng, type: FloorEpisodeType, placements: readonly Placement[]): FloorEpisode {
   const night = type === 'a night in bed, turning over' || rng.chance(0.3);
   const { site, t0 } = start(rng, night);
   const r = anyRoom(rng);
-  const v = rng.uniform(0.5, 1.0);
+  const v = rng.range(0.5, 1.0);
   const stages: Stage[] = [{ at: t0, posture: 'standing', rampMs: 0 }];
   const stage = (at: number, posture: Posture, rampMs: number) => stages.push({ at, posture, rampMs });
-  let track = new Track(r.corridor, t0).pause(rng.uniform(5, 15));
+  let track = new Track(r.corridor, t0).pause(rng.range(5, 15));
   // A minute of walking first, as a resident who has been up and about (and a tag that has learned standing).
-  track.walkPath([[r.corridor[0] + rng.uniform(-8, 8), r.corridor[1]], r.corridor], v);
+  track.walkPath([[r.corridor[0] + rng.range(-8, 8), r.corridor[1]], r.corridor], v);
   let onset = track.end;
   let positive = false;
   let lying = false;
@@ -137,35 +137,35 @@ function build(rng: Rng, type: FloorEpisodeType, placements: readonly Placement[
       positive = true;
       const spot = floorSpot(rng, r);
       track.walk(spot, v);
-      onset = track.end + rng.uniform(0, 500);
+      onset = track.end + rng.range(0, 500);
       lying = type === 'fall then lying';
-      stage(onset, type === 'fall then sitting on the ground' ? 'floor-sitting' : 'floor-lying', rng.uniform(600, 1200));
+      stage(onset, type === 'fall then sitting on the ground' ? 'floor-sitting' : 'floor-lying', rng.range(600, 1200));
       if (type === 'fall then crawling') {
-        const c = onset + rng.uniform(1500, 3000);
+        const c = onset + rng.range(1500, 3000);
         stage(c, 'crawling', 800);
         track.pause((c - track.end) / 1000);
-        track.walk([spot[0] + rng.pick([-1, 1]) * rng.uniform(2, 6), spot[1] + rng.uniform(-0.3, 0.3)], rng.uniform(0.1, 0.3));
+        track.walk([spot[0] + rng.pick([-1, 1]) * rng.range(2, 6), spot[1] + rng.range(-0.3, 0.3)], rng.range(0.1, 0.3));
       }
-      track.pause(rng.uniform(40, 90));
+      track.pause(rng.range(40, 90));
       break;
     }
     case 'lying down in bed': {
       inBed = true;
-      track.walkPath([r.door, r.bedside], v).pause(rng.uniform(2, 6));
+      track.walkPath([r.door, r.bedside], v).pause(rng.range(2, 6));
       stage(track.end, 'chair', 1500); // sits on the edge of the bed
       track.walk(r.bed, 0.3);
       onset = track.end;
-      stage(onset, 'bed', rng.uniform(2000, 5000));
-      track.pause(rng.uniform(120, 300));
+      stage(onset, 'bed', rng.range(2000, 5000));
+      track.pause(rng.range(120, 300));
       break;
     }
     case 'sitting on a low chair':
     case 'sitting on a chair': {
-      const seat: P = rng.chance(0.5) ? [rng.uniform(LOUNGE.x0 + 1, LOUNGE.x1 - 1), rng.uniform(LOUNGE.y0 + 1, LOUNGE.y1 - 1)] : [r.bedside[0], r.door[1] + (r.side === 'S' ? -1.2 : 1.2)];
+      const seat: P = rng.chance(0.5) ? [rng.range(LOUNGE.x0 + 1, LOUNGE.x1 - 1), rng.range(LOUNGE.y0 + 1, LOUNGE.y1 - 1)] : [r.bedside[0], r.door[1] + (r.side === 'S' ? -1.2 : 1.2)];
       track.walk(seat, v);
       onset = track.end;
-      stage(onset, type === 'sitting on a chair' ? 'chair' : 'low-chair', rng.uniform(800, 2500));
-      track.pause(rng.uniform(90, 300));
+      stage(onset, type === 'sitting on a chair' ? 'chair' : 'low-chair', rng.range(800, 2500));
+      track.pause(rng.range(90, 300));
       stage(track.end, 'standing', 1500);
       track.pause(2).walk(r.corridor, v);
       break;
@@ -174,15 +174,15 @@ function build(rng: Rng, type: FloorEpisodeType, placements: readonly Placement[
       const spot = floorSpot(rng, r);
       track.walk(spot, v);
       onset = track.end;
-      stage(onset, 'kneeling', rng.uniform(800, 1500));
-      track.pause(rng.uniform(2, 5));
-      stage(track.end, 'standing', rng.uniform(800, 1500));
+      stage(onset, 'kneeling', rng.range(800, 1500));
+      track.pause(rng.range(2, 5));
+      stage(track.end, 'standing', rng.range(800, 1500));
       track.pause(1.5).walk(r.corridor, v);
       break;
     }
     case 'brisk walk': {
       const far: P = [rng.pick([10, 42]), r.corridor[1]];
-      track.walkPath([far, r.corridor, far], rng.uniform(1.1, 1.5));
+      track.walkPath([far, r.corridor, far], rng.range(1.1, 1.5));
       break;
     }
     case 'a day: walks, chairs, kneeling':
@@ -193,13 +193,13 @@ function build(rng: Rng, type: FloorEpisodeType, placements: readonly Placement[
       track = new Track(r.bed, t0);
       stages[0] = { at: t0, posture: 'bed', rampMs: 0 };
       for (let t = 0; t < 3600; ) {
-        const still = rng.uniform(120, 900);
+        const still = rng.range(120, 900);
         track.pause(still);
         t += still;
         // Turning over: the tag lifts and settles, the position shifts across the mattress.
         stage(track.end, 'chair', 1500);
         stage(track.end + 2500, 'bed', 1500);
-        track.walk([r.bed[0] + rng.uniform(-0.4, 0.4), r.bed[1] + rng.uniform(-0.5, 0.5)], 0.2);
+        track.walk([r.bed[0] + rng.range(-0.4, 0.4), r.bed[1] + rng.range(-0.5, 0.5)], 0.2);
       }
       break;
     }
@@ -209,7 +209,7 @@ function build(rng: Rng, type: FloorEpisodeType, placements: readonly Placement[
   const rules = { fallHeight: { tagPlacements: placements.map((p, i) => `T${i}:${p}`).join(',') } };
   placements.forEach((p, i) => {
     const tag = new UwbTag(rng, UWB_DEFAULTS);
-    for (let t = t0 + rng.uniform(0, 200); t <= track.end; t = tag.nextAfter(t)) {
+    for (let t = t0 + rng.range(0, 200); t <= track.end; t = tag.nextAfter(t)) {
       const [tx, ty] = track.pos(t);
       const [x, y] = tag.xy(tx, ty);
       fixes.push({ tagId: `T${i}`, ts: Math.round(t), floorId: FLOOR, x, y, z: tag.z(body.z(p, t)), accuracy: 0.3 });
@@ -225,12 +225,12 @@ function dayOfActivity(rng: Rng, r: RoomGeometry, track: Track, stages: Stage[],
   const end = track.end + 3600_000;
   while (track.end < end) {
     const what = rng.pick(['chair', 'low-chair', 'kneeling', 'standing', 'walk'] as const);
-    const to: P = rng.chance(0.4) ? [rng.uniform(LOUNGE.x0 + 1, LOUNGE.x1 - 1), rng.uniform(LOUNGE.y0 + 1, LOUNGE.y1 - 1)] : floorSpot(rng, r);
+    const to: P = rng.chance(0.4) ? [rng.range(LOUNGE.x0 + 1, LOUNGE.x1 - 1), rng.range(LOUNGE.y0 + 1, LOUNGE.y1 - 1)] : floorSpot(rng, r);
     track.walk(to, v);
     if (what === 'walk') continue;
-    stages.push({ at: track.end, posture: what, rampMs: rng.uniform(800, 2000) });
-    track.pause(what === 'kneeling' ? rng.uniform(2, 5) : what === 'standing' ? rng.uniform(10, 120) : rng.uniform(60, 900));
-    stages.push({ at: track.end, posture: 'standing', rampMs: rng.uniform(800, 2000) });
+    stages.push({ at: track.end, posture: what, rampMs: rng.range(800, 2000) });
+    track.pause(what === 'kneeling' ? rng.range(2, 5) : what === 'standing' ? rng.range(10, 120) : rng.range(60, 900));
+    stages.push({ at: track.end, posture: 'standing', rampMs: rng.range(800, 2000) });
     track.pause(2);
   }
   return track;

@@ -93,6 +93,8 @@ export const fallHeight: Detector<FallHeightState> = {
     const rules = rulesOf(ctx.rules);
     if (!rules.enabled) return { state, alerts: NO_ALERTS };
     const level = stepTagLevel(state.level, input, ctx, rules);
+    // A tag on its charger is not on anyone: its height says nothing about the resident.
+    if (input.charging) return { state: { level: { ...level, low: null, deep: null }, alerted: false }, alerts: NO_ALERTS };
     const p = floorParams(rules, fix.tagId);
     const v = floorVerdict(level, p, fix.ts);
     if (level.low === null) return { state: { level, alerted: false }, alerts: NO_ALERTS };

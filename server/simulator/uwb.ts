@@ -5,10 +5,7 @@
  * metres on a multipath outlier. Shared by the simulator and the scenario suite (bench/scenarios/uwb.ts).
  */
 
-/** Any seeded uniform source in [0, 1) (the simulator's and the bench's). */
-export interface Uniform {
-  next(): number;
-}
+import type { Rng } from '../../geo/rng';
 
 export interface UwbOptions {
   /** Each tag's mean rate is drawn from this range, Hz. */
@@ -38,12 +35,7 @@ export const UWB_DEFAULTS: UwbOptions = {
   dropoutS: [1, 6],
 };
 
-function gauss(rng: Uniform): number {
-  const u = Math.max(1e-12, rng.next());
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-}
-
-const between = (rng: Uniform, [lo, hi]: [number, number]) => lo + (hi - lo) * rng.next();
+const between = (rng: Rng, [lo, hi]: [number, number]) => rng.range(lo, hi);
 
 /** One tag's reporting behaviour, drawn once from the seed. */
 export class UwbTag {
@@ -53,7 +45,7 @@ export class UwbTag {
   private gapUntil = -Infinity;
 
   constructor(
-    private readonly rng: Uniform,
+    private readonly rng: Rng,
     private readonly o: UwbOptions = UWB_DEFAULTS,
   ) {
     this.rateHz = between(rng, o.rateHz);
@@ -75,15 +67,15 @@ export class UwbTag {
 
   /** A reported height for a true one, metres, rounded to the centimetre as locators report it. */
   z(trueZ: number): number {
-    let z = trueZ + this.zBias + gauss(this.rng) * this.zSigma;
+    let z = trueZ + this.zBias + this.rng.gaussian(this.zSigma);
     if (this.rng.next() < this.o.zOutlier) z += (this.rng.next() < 0.5 ? -1 : 1) * between(this.rng, [1, 4]);
     return Math.round(z * 100) / 100;
   }
 
   /** A reported horizontal position for a true one. */
   xy(x: number, y: number): [number, number] {
-    let dx = gauss(this.rng) * this.o.xySigma;
-    let dy = gauss(this.rng) * this.o.xySigma;
+    let dx = this.rng.gaussian(this.o.xySigma);
+    let dy = this.rng.gaussian(this.o.xySigma);
     if (this.rng.next() < this.o.xyOutlier) {
       const a = 2 * Math.PI * this.rng.next();
       const d = between(this.rng, [1.5, 3]);

@@ -162,7 +162,7 @@ describe('seats and state', () => {
       for (let t = 0; t < 120; t += 0.125) {
         const fix: Fix = { tagId: 'T1', ts: T0 + t * 1000, floorId: F, x: t < 30 ? 14 + t : x, y: t < 30 ? 7.25 : y, z: t < 31 ? 1.05 : 0.15, accuracy: 0.3 };
         const inside = ctx.zones.containing(F, fix.x, fix.y);
-        const r = fallHeight.step!(s, { fix, prev: null, inside, entered: [], exited: [] }, ctx);
+        const r = fallHeight.step!(s, { fix, prev: null, inside, entered: [], exited: [], charging: false }, ctx);
         s = r.state;
         alerts += r.alerts.length;
       }
