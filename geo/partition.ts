@@ -62,6 +62,10 @@ export class Partition {
     this.floorIds.push(...site.floors.map((f) => f.id));
   }
 
+  putZones(zones: readonly Zone[]): void {
+    this.world.putZones(zones);
+  }
+
   addTag(idx: number, tagId: string, residentId: string | null, resident?: Resident): void {
     if (resident) this.world.upsertResident(resident);
     const prev = this.tags.get(idx);

@@ -46,6 +46,16 @@ export class World {
     for (const ctx of [...this.contexts.values()]) this.upsertResident(ctx.resident);
   }
 
+  /** Zones added or changed while running (the setup screen): same rebuild, changed zones keep their number. */
+  putZones(zones: readonly Zone[]): void {
+    const byId = new Map(zones.map((z) => [z.id, z]));
+    this.zoneList = this.zoneList.map((z) => byId.get(z.id) ?? z);
+    const known = new Set(this.zoneList.map((z) => z.id));
+    this.zoneList.push(...zones.filter((z) => !known.has(z.id)));
+    this.zones = new ZoneIndex(this.zoneList);
+    for (const ctx of [...this.contexts.values()]) this.upsertResident(ctx.resident);
+  }
+
   floor(id: string): Floor | undefined {
     return this.floors.get(id);
   }

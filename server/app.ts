@@ -13,6 +13,7 @@ import { configFromEnv, type Config } from './config';
 import { apiRoutes } from './http/api';
 import { imdfRoutes } from './http/imdf-api';
 import { overviewRoutes } from './http/overview-api';
+import { setupRoutes } from './http/setup-api';
 import { DeviceHealth } from './device-health';
 import { cors } from './http/cors';
 import { securityHeaders } from './http/security-headers';
@@ -156,6 +157,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   app.use(overviewRoutes({ accounts, registry, alerts, store, devices, log }));
   // before the JSON API: the archive is a zip body
   app.use(imdfRoutes({ accounts, registry, geo, store, log, rejoin: (username) => realtime.rejoin(username) }));
+  app.use(setupRoutes({ accounts, registry, geo, store, log }));
   app.use(
     apiRoutes({
       accounts,

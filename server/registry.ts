@@ -48,6 +48,16 @@ export class Registry {
     for (const r of b.residents) this.putResident(r);
   }
 
+  /** Add a zone to its site, or replace the zone with the same id. */
+  putZone(siteId: string, zone: Zone): void {
+    const list = this.zonesBySite.get(siteId);
+    if (!list) throw new Error(`unknown site ${siteId}`);
+    const i = list.findIndex((z) => z.id === zone.id);
+    if (i >= 0) list[i] = zone;
+    else list.push(zone);
+    this.zones.set(zone.id, zone);
+  }
+
   worldData(): WorldData {
     return { sites: [...this.sites.values()], zones: [...this.zones.values()], residents: [...this.residents.values()] };
   }

@@ -27,6 +27,9 @@ port.on('message', (msg: ToWorker) => {
     case 'site':
       partition.addSite(msg.site, msg.zones);
       return;
+    case 'zones':
+      partition.putZones(msg.zones);
+      return;
   }
   port.postMessage(reply);
 });

@@ -12,6 +12,7 @@ export type ToWorker =
   | { type: 'fixes'; seq: number; data: Float64Array; accel: (PackedAccel | null)[] }
   | { type: 'tick'; seq: number; now: number }
   | { type: 'tag'; idx: number; tagId: string; residentId: string | null; resident?: Resident }
-  | { type: 'site'; site: Site; zones: Zone[] };
+  | { type: 'site'; site: Site; zones: Zone[] }
+  | { type: 'zones'; zones: Zone[] };
 
 export type FromWorker = { type: 'result'; seq: number; result: BatchResult };

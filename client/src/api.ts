@@ -60,6 +60,10 @@ export interface Api {
   getJson<T>(path: string): Promise<T>;
   /** An authenticated GET of a file (exports): the body and the name the server suggests. */
   download(path: string): Promise<{ blob: Blob; filename: string | null }>;
+  /** An authenticated JSON call of any method (the setup screen's writes). */
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** An authenticated POST of a file as the raw body (an IMDF zip). */
+  upload<T>(path: string, file: Blob, contentType: string): Promise<T>;
 }
 
 /** Authenticated calls; a 401 means the session is over and `onUnauthorized` runs (then the call still fails). */
@@ -81,6 +85,16 @@ export function createApi(token: string, onUnauthorized: () => void): Api {
     resolve: (id, n) => call('POST', `/api/v1/alerts/${encodeURIComponent(id)}/resolve`, note(n)),
     logout: () => request<void>('POST', '/api/v1/auth/logout', token).catch(() => undefined),
     getJson: (path) => call('GET', path),
+    send: (method, path, body) => call(method, path, body),
+    upload: async (path, file, contentType) => {
+      const res = await fetch(path, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, body: file });
+      const data = (await res.json().catch(() => ({}))) as { error?: unknown; code?: unknown };
+      if (!res.ok) {
+        if (res.status === 401) onUnauthorized();
+        throw new ApiError(res.status, typeof data.error === 'string' ? data.error : res.statusText, typeof data.code === 'string' ? data.code : undefined);
+      }
+      return data as never;
+    },
     download: async (path) => {
       const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
       if (!res.ok) {

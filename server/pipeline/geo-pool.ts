@@ -47,7 +47,7 @@ interface Lane {
   waiting: Map<number, number>; // seq -> fix count
   restarts: number[];
   /** Registrations after start, replayed into a restarted worker. */
-  later: Extract<ToWorker, { type: 'tag' | 'site' }>[];
+  later: Extract<ToWorker, { type: 'tag' | 'site' | 'zones' }>[];
 }
 
 const WORKER_URL = new URL('../../workers/geo-worker.ts', import.meta.url);
@@ -142,6 +142,19 @@ export class GeoPool {
         continue;
       }
       const msg = { type: 'site', site, zones } satisfies ToWorker;
+      lane.later.push(msg);
+      lane.worker!.postMessage(msg);
+    }
+  }
+
+  /** Zones added or changed while running: every worker rebuilds its zone index before the next fix. */
+  putZones(zones: Zone[]): void {
+    for (const lane of this.lanes) {
+      if (lane.inline) {
+        lane.inline.putZones(zones);
+        continue;
+      }
+      const msg = { type: 'zones', zones } satisfies ToWorker;
       lane.later.push(msg);
       lane.worker!.postMessage(msg);
     }

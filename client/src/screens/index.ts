@@ -4,3 +4,4 @@
  */
 import './live';
 import './replay';
+import './overview';
