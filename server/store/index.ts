@@ -8,6 +8,7 @@ import { PostgresStore } from './postgres/index';
 import type { Store, StoreKind } from './types';
 
 export type * from './types';
+export type * from './alarm-records';
 export { OUTBOX_LEASE_MS } from './types';
 
 export function storeKind(url?: string): StoreKind {

@@ -6,6 +6,7 @@
  * Time ranges are half-open everywhere: `since` inclusive, `until` exclusive (epoch ms).
  */
 import type { Alert, AlertState, EpochMs } from '../../geo/model';
+import type { AlarmRecordStore } from './alarm-records';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -105,7 +106,8 @@ export interface ConfigChange extends ConfigChangeInput {
  */
 export const OUTBOX_LEASE_MS = 60_000;
 
-export interface Store {
+/** Webhooks, rosters, escalation rules, push subscriptions, deliveries: alarm-records.ts. */
+export interface Store extends AlarmRecordStore {
   readonly kind: StoreKind;
 
   /** Insert or replace the whole alert, history included. */

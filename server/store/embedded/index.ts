@@ -26,6 +26,7 @@ import {
   type TrackQuery,
   type TrackRow,
 } from '../types';
+import { DELIVERIES_KEPT_PER_WEBHOOK, type AlarmRecord, type AlarmRecordKind, type DeliveryRecord } from '../alarm-records';
 import { checkTrackRows } from '../validate';
 import { lockDir as lock, unlockDir as unlock } from './dir-lock';
 import { Journal } from './journal';
@@ -183,6 +184,30 @@ export class EmbeddedStore implements Store {
       const o = this.records.outbox.get(id);
       if (o) await this.journal.write([{ t: 'outbox', v: { ...o, nextAttemptAt, lastError: error } }]);
     });
+  }
+
+  // ---- alarm records (alarm-records.ts) ----
+
+  async putAlarmRecord(r: AlarmRecord): Promise<void> {
+    await this.journal.write([{ t: 'alarm-put', v: copy(r) }]);
+  }
+
+  async deleteAlarmRecord(kind: AlarmRecordKind, id: string): Promise<boolean> {
+    if (!this.records.alarm.has(kind, id)) return false;
+    await this.journal.write([{ t: 'alarm-del', kind, id }]);
+    return true;
+  }
+
+  async listAlarmRecords(kind: AlarmRecordKind, siteId?: string): Promise<AlarmRecord[]> {
+    return this.records.alarm.list(kind, siteId).map(copy);
+  }
+
+  async saveDelivery(d: DeliveryRecord): Promise<void> {
+    await this.journal.write([{ t: 'delivery', v: copy(d) }]);
+  }
+
+  async listDeliveries(webhookId: string, limit?: number): Promise<DeliveryRecord[]> {
+    return this.records.alarm.listDeliveries(webhookId, clamp(limit, 100, DELIVERIES_KEPT_PER_WEBHOOK)).map(copy);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { Alert } from '../../../geo/model';
 import type { AuditEntry, ConfigChange, OutboxItem } from '../types';
+import { AlarmTable, isAlarmEntry, type AlarmEntry } from './alarm-records';
 import type { JournalState } from './journal';
 
 export type Entry =
@@ -13,7 +14,8 @@ export type Entry =
   | { t: 'audit'; v: AuditEntry }
   | { t: 'config'; v: ConfigChange }
   | { t: 'outbox'; v: OutboxItem }
-  | { t: 'outbox-done'; id: string };
+  | { t: 'outbox-done'; id: string }
+  | AlarmEntry;
 
 interface Timed {
   at: number;
@@ -46,6 +48,8 @@ export class Records implements JournalState<Entry> {
   readonly audit: AuditEntry[] = [];
   readonly config: ConfigChange[] = [];
   readonly outbox = new Map<string, OutboxItem>();
+  /** Webhooks, rosters, push subscriptions, deliveries... (alarm-records.ts). */
+  readonly alarm = new AlarmTable();
   private lastId = 0;
 
   /** Ids of audit and config entries: numeric strings, increasing. */
@@ -54,6 +58,7 @@ export class Records implements JournalState<Entry> {
   }
 
   apply(e: Entry): void {
+    if (isAlarmEntry(e)) return this.alarm.apply(e);
     switch (e.t) {
       case 'alert': {
         const old = this.alerts.get(e.v.id);
@@ -89,11 +94,12 @@ export class Records implements JournalState<Entry> {
       ...this.audit.map((v) => ({ t: 'audit' as const, v })),
       ...this.config.map((v) => ({ t: 'config' as const, v })),
       ...[...this.outbox.values()].map((v) => ({ t: 'outbox' as const, v })),
+      ...this.alarm.snapshot(),
     ];
   }
 
   live(): number {
-    return this.alerts.size + this.audit.length + this.config.length + this.outbox.size;
+    return this.alerts.size + this.audit.length + this.config.length + this.outbox.size + this.alarm.size;
   }
 }
 

@@ -22,6 +22,7 @@ import {
   type TrackRow,
 } from '../types';
 import { checkTrackRows } from '../validate';
+import { PgAlarmRecords } from './alarm-records';
 import { ident, migrate } from './schema';
 
 const clamp = (n: number | undefined, dflt: number, max: number) => Math.min(Math.max(1, Math.floor(n ?? dflt)), max);
@@ -49,11 +50,15 @@ class Where {
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  /** Webhooks, rosters, push subscriptions, deliveries (alarm-records.ts). */
+  private readonly alarm: PgAlarmRecords;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly s: string,
-  ) {}
+  ) {
+    this.alarm = new PgAlarmRecords(pool, s);
+  }
 
   /** `schema` defaults to `carewatch`; a `?schema=` parameter on the URL overrides it. */
   static async open(url: string, schema?: string): Promise<PostgresStore> {
@@ -295,6 +300,12 @@ export class PostgresStore implements Store {
   async failOutbox(id: string, nextAttemptAt: number, error: string): Promise<void> {
     await this.pool.query(`UPDATE ${this.s}.outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1`, [id, nextAttemptAt, error]);
   }
+
+  putAlarmRecord: Store['putAlarmRecord'] = (r) => this.alarm.putAlarmRecord(r);
+  deleteAlarmRecord: Store['deleteAlarmRecord'] = (kind, id) => this.alarm.deleteAlarmRecord(kind, id);
+  listAlarmRecords: Store['listAlarmRecords'] = (kind, siteId) => this.alarm.listAlarmRecords(kind, siteId);
+  saveDelivery: Store['saveDelivery'] = (d) => this.alarm.saveDelivery(d);
+  listDeliveries: Store['listDeliveries'] = (webhookId, limit) => this.alarm.listDeliveries(webhookId, limit);
 
   async close(): Promise<void> {
     await this.pool.end();

@@ -6,6 +6,7 @@
  * Times are epoch ms in bigint (what the domain uses; no time-zone conversions on the way).
  */
 import type pg from 'pg';
+import { ALARM_RECORDS_MIGRATION } from './alarm-records';
 
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE alerts (
@@ -76,6 +77,7 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX config_changes_entity ON config_changes (entity, entity_id, at DESC);
    CREATE INDEX config_changes_at ON config_changes (at DESC, id DESC);`,
+  ALARM_RECORDS_MIGRATION,
 ];
 
 /** Creates the schema if needed and applies the migrations it has not seen. Idempotent. */
