@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../server/store/index';
-import type { DeliveryRecord, Store } from '../../server/store/types';
+import type { DeliveryRecord } from '../../server/store/alarm-records';
+import type { Store } from '../../server/store/types';
 
 const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUN = `cw_alarm_${process.pid}_${randomBytes(3).toString('hex')}`;
