@@ -47,6 +47,10 @@ export interface Zone {
   wardId?: string;
   /** Free-form use of a room: bedroom, lounge, nurse_station, dining, activity... */
   use?: string;
+  /** Exit zones: the door or lift controller locked when a wander-risk resident approaches. */
+  controller?: ExitController;
+  /** Cameras covering the zone. */
+  cameras?: Camera[];
 }
 
 export interface Georeference {
@@ -200,10 +204,28 @@ export interface AlertCandidate {
 }
 
 export interface AlertStep {
-  state: AlertState;
+  /** `escalated`: nobody acknowledged in time; `level` and `to` say which step and its audience. */
+  state: AlertState | 'escalated';
   by: string;
   at: EpochMs;
   note?: string;
+  level?: number;
+  to?: string;
+}
+
+/** A camera watching a zone (video linkage): a still for the alert card, a stream for the VMS. */
+export interface Camera {
+  id: string;
+  name?: string;
+  snapshotUrl: string;
+  streamUrl: string;
+}
+
+/** The door or lift controller of an exit zone (access-control linkage: `door.lock` / `door.unlock`). */
+export interface ExitController {
+  id: string;
+  kind: 'door' | 'elevator';
+  name?: string;
 }
 
 export interface AlertPosition {
@@ -234,6 +256,10 @@ export interface Alert {
   repeats: number;
   detail?: string;
   history: AlertStep[];
+  /** The escalation step reached (1, 2, ...); absent or 0 while none has fired. */
+  escalationLevel?: number;
+  /** The cameras of the alert's zone (an exit's linkage), for the nurse's card and the VMS. */
+  cameras?: Camera[];
 }
 
 /** Rule parameters; every detector reads its own section. Sites and residents override any leaf. */

@@ -18,6 +18,9 @@ export class AlertTransitionError extends Error {
 
 const MAX_RESOLVED_IN_MEMORY = 2000;
 
+/** Kinds whose every repeat is news (a device event each time), not a continuing condition. */
+const REPEATS_SENT: ReadonlySet<Alert['kind']> = new Set<Alert['kind']>(['sos', 'fall']);
+
 const SEVERITY_RANK: Record<Alert['severity'], number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 /** Sortable, unique, no coordination: 48 bits of time then 80 random bits (ULID-like, base32hex). */
@@ -75,8 +78,9 @@ export class AlertService {
       current.position = this.position(resident, c);
       current.floorId = c.floorId;
       current.zoneId = c.zoneId ?? current.zoneId;
-      if (SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity]) {
-        current.severity = c.severity;
+      // a resident pressing SOS again, or falling again, must be seen: sent again with `repeats` counted up
+      if (SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity] || REPEATS_SENT.has(c.kind)) {
+        if (SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity]) current.severity = c.severity;
         this.commit(current, 'updated');
       } else {
         this.save(current);
@@ -119,6 +123,17 @@ export class AlertService {
     const a = this.require(id);
     if (a.state === 'resolved') throw new AlertTransitionError('alert is already resolved', 409);
     return this.transition(a, 'resolved', by, note, now);
+  }
+
+  /** Nobody acknowledged in time: record the step reached and send the alert again (to its new audience too). */
+  escalate(id: string, level: number, to: string, now = Date.now()): Alert | null {
+    const a = this.alerts.get(id);
+    if (!a || a.state !== 'open' || (a.escalationLevel ?? 0) >= level) return null;
+    a.escalationLevel = level;
+    a.updatedAt = now;
+    a.history.push({ state: 'escalated', level, to, by: 'system', at: now });
+    this.commit(a, 'escalated');
+    return a;
   }
 
   get(id: string): Alert | undefined {

@@ -16,7 +16,8 @@ export function alertStateAt(alert: Alert, t: number): AlertState | 'none' {
   if (t < alert.fixTs) return 'none';
   let state: AlertState = 'open';
   for (const step of alert.history) {
-    if (step.at <= t) state = step.state;
+    // an escalation is not a change of state: the alert is still open
+    if (step.at <= t) state = step.state === 'escalated' ? state : step.state;
     else break;
   }
   return state;
