@@ -9,6 +9,9 @@ import type { Accounts } from './auth/accounts';
 import { openAccounts } from './auth/bootstrap';
 import { LOG_REDACT } from './auth/log-redact';
 import { AlertService } from './alerts/alert-service';
+import { Alarm } from './alerts/alarm';
+import { alarmConfigFromEnv, type AlarmConfig } from './alerts/alarm-config';
+import { alarmRoutes } from './http/alarm-api';
 import { configFromEnv, type Config } from './config';
 import { apiRoutes } from './http/api';
 import { imdfRoutes } from './http/imdf-api';
@@ -43,6 +46,8 @@ export interface StartOptions extends Partial<Config> {
   /** Sites to run instead of loading `siteDir` (tests with tiny fixtures). */
   bundles?: SiteBundle[];
   logger?: Logger;
+  /** Alarm chain settings over the environment's (tests shorten retries and polls). */
+  alarm?: Partial<AlarmConfig>;
 }
 
 export interface RunningServer {
@@ -53,6 +58,8 @@ export interface RunningServer {
   store: Store;
   accounts: Accounts;
   alerts: AlertService;
+  /** Routing, escalation, webhooks, Web Push, door linkage (server/alerts/alarm.ts). */
+  alarm: Alarm;
   fixPath: FixPath;
   /** The geo workers (`fixPath.geo`). */
   geo: GeoPool;
@@ -68,7 +75,7 @@ const CLIENT_DIST = fileURLToPath(new URL('../client/dist', import.meta.url));
 
 /** Compose the service: load sites, seed demo, start workers, HTTP, Socket.IO, ingest, simulator. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
-  const { simulatorOptions, bundles: givenBundles, logger, ...overrides } = opts;
+  const { simulatorOptions, bundles: givenBundles, logger, alarm: alarmOverrides, ...overrides } = opts;
   const config: Config = { ...configFromEnv(), ...overrides };
   const log = logger ?? pino({ level: config.logLevel, redact: LOG_REDACT });
 
@@ -120,7 +127,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 
   const devices = new DeviceHealth();
   fixSinks.add(positions).add(realtime.frames).add(devices);
-  alertSinks.add(metrics.alertSink).add(realtime).add(history).add(alertLogSink(log));
+  // the alarm chain (routing, escalation, push, webhooks, doors: issue 9) only queues; after the screens
+  const alarm = await Alarm.start({ store, registry, accounts, alerts, log, demo: config.demo }, { ...alarmConfigFromEnv(), ...alarmOverrides });
+  alertSinks.add(metrics.alertSink).add(realtime).add(history).add(alarm).add(alertLogSink(log));
 
   const fixPath = await FixPath.start({
     registry,
@@ -171,6 +180,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     }),
   );
   if (history) app.use(replayRoutes({ accounts, registry, alerts, store, log }));
+  app.use(alarmRoutes({ accounts, registry, store, alarm, log }));
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint' }));
   if (existsSync(CLIENT_DIST)) app.use(express.static(CLIENT_DIST, { index: 'index.html', maxAge: '1h' }));
   else log.warn(`client not built (${CLIENT_DIST} missing): run npm run build:client`);
@@ -223,6 +233,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     store,
     accounts,
     alerts,
+    alarm,
     fixPath,
     geo,
     positions,
@@ -239,6 +250,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await fixPath.close();
       await history?.close();
+      await alarm.close();
       await store.close();
     },
   };

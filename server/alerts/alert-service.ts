@@ -107,6 +107,9 @@ export class AlertService {
       detail: c.detail,
       history: [{ state: 'open', by: 'system', at: now, note: c.detail }],
     };
+    // video linkage: the cameras of the zone travel with the alert (the nurse's card, the VMS webhook)
+    const cameras = c.zoneId ? this.registry.zones.get(c.zoneId)?.cameras : undefined;
+    if (cameras?.length) alert.cameras = cameras;
     this.alerts.set(alert.id, alert);
     this.active.set(key, alert.id);
     this.commit(alert, 'raised');

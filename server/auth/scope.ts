@@ -35,18 +35,24 @@ export type Action =
   | 'audit.read'
   | 'account.manage'
   | 'key.manage'
-  | 'totp.enrol';
+  | 'totp.enrol'
+  /** Outgoing webhooks (server/http/alarm-api.ts). */
+  | 'webhook.manage'
+  /** Escalation steps and duty rosters of a site. */
+  | 'alarm.configure'
+  /** Web Push to one's own phone, and one's notification choices. */
+  | 'push.subscribe';
 
-const FRONTLINE: Action[] = ['site.read', 'resident.list', 'resident.read', 'resident.position', 'resident.track', 'alert.list', 'alert.read', 'alert.handle', 'floor.watch'];
+const FRONTLINE: Action[] = ['site.read', 'resident.list', 'resident.read', 'resident.position', 'resident.track', 'alert.list', 'alert.read', 'alert.handle', 'floor.watch', 'push.subscribe'];
 
 /** The role x action table. Anything not listed is refused. */
 export const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   nurse: new Set(FRONTLINE),
   charge_nurse: new Set(FRONTLINE),
-  manager: new Set([...FRONTLINE, 'overview.read', 'audit.read', 'totp.enrol']),
-  admin: new Set([...FRONTLINE, 'overview.read', 'audit.read', 'resident.export', 'resident.create', 'site.manage', 'account.manage', 'key.manage', 'totp.enrol']),
+  manager: new Set([...FRONTLINE, 'overview.read', 'audit.read', 'totp.enrol', 'alarm.configure']),
+  admin: new Set([...FRONTLINE, 'overview.read', 'audit.read', 'resident.export', 'resident.create', 'site.manage', 'account.manage', 'key.manage', 'totp.enrol', 'alarm.configure', 'webhook.manage']),
   // family: their relative, their alerts, the position only while an alert of theirs is open
-  family: new Set(['site.read', 'resident.list', 'resident.read', 'resident.position', 'alert.list', 'alert.read']),
+  family: new Set(['site.read', 'resident.list', 'resident.read', 'resident.position', 'alert.list', 'alert.read', 'push.subscribe']),
   regulator: new Set(['site.read', 'overview.read']),
 };
 
@@ -85,6 +91,9 @@ const ACTION_TEXT: Record<Action, string> = {
   'account.manage': 'manage accounts',
   'key.manage': 'manage ingest keys',
   'totp.enrol': 'enrol TOTP',
+  'webhook.manage': 'manage webhooks',
+  'alarm.configure': 'configure escalation and duty rosters',
+  'push.subscribe': 'receive push notifications',
 };
 
 /** Object level: is this resident inside the user's scope (site, ward, or linked relative)? */

@@ -43,9 +43,12 @@ async function node(dir: string, steps = [{ afterSeconds: 60, to: 'charge_nurse'
   let escalation: Escalation | null = null;
   const alerts = new AlertService(
     new Registry([tinySite()]),
-    (a, change) => {
-      changes.push({ id: a.id, change, level: a.escalationLevel });
-      escalation?.onAlert(a, change);
+    {
+      name: 'test',
+      onAlert(a, change) {
+        changes.push({ id: a.id, change, level: a.escalationLevel });
+        escalation?.onAlert(a, change);
+      },
     },
     store,
   );
@@ -74,7 +77,7 @@ async function at(n: Node, t: number): Promise<void> {
 }
 
 function raise(n: Node): Alert {
-  return n.alerts.ingest('R1', 'T1', { kind: 'exit_approach', severity: 'high', zoneId: 'stairs', floorId: 'f1', position: { x: 29, y: 1.5 }, fixTs: clock }, clock)!;
+  return n.alerts.fold('R1', 'T1', { kind: 'exit_approach', severity: 'high', zoneId: 'stairs', floorId: 'f1', position: { x: 29, y: 1.5 }, fixTs: clock }, clock)!;
 }
 
 describe('escalation', () => {
