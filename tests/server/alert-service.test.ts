@@ -50,6 +50,21 @@ describe('AlertService folding', () => {
     expect(changes.map((c) => c[1])).toEqual(['raised']);
   });
 
+  it('sends an SOS pressed again, and a second fall, again with repeats counted up', () => {
+    const { service, changes } = setup();
+    const a = service.fold('R1', 'T1', candidate({ kind: 'sos', severity: 'critical' }), T0)!;
+    service.fold('R1', 'T1', candidate({ kind: 'sos', severity: 'critical' }), T0 + 5000);
+    const f = service.fold('R1', 'T1', candidate({ kind: 'fall', severity: 'critical' }), T0 + 6000)!;
+    service.fold('R1', 'T1', candidate({ kind: 'fall', severity: 'critical' }), T0 + 9000);
+    expect(changes.map((c) => [c[0], c[1]])).toEqual([
+      [a.id, 'raised'],
+      [a.id, 'updated'],
+      [f.id, 'raised'],
+      [f.id, 'updated'],
+    ]);
+    expect([service.get(a.id)!.repeats, service.get(f.id)!.repeats]).toEqual([1, 1]);
+  });
+
   it('raises the severity of the open alert when a repeat is more severe, and says so', () => {
     const { service, changes } = setup();
     service.fold('R1', 'T1', candidate(), T0);
@@ -163,8 +178,8 @@ describe('AlertService restore and persistence', () => {
     expect(after.service.fold('R2', 'T2', candidate({ kind: 'sos', severity: 'critical' }), T0 + 1000)!.id).toBe(acked.id);
     expect(after.service.fold('R1', 'T1', candidate({ kind: 'low_battery', severity: 'low' }), T0 + 1000)!.id).not.toBe(done.id);
     expect(after.service.get(done.id)?.state).toBe('resolved');
-    // restoring is not news: nothing reaches the sinks until something changes
-    expect(after.changes.map((c) => c[1])).toEqual(['raised']);
+    // restoring is not news: only what happened after it reaches the sinks (an SOS pressed again is, SPEC §10.1)
+    expect(after.changes.map((c) => c[1])).toEqual(['updated', 'raised']);
   });
 
   it('stores every change as a snapshot, one write at a time per alert, in order', async () => {
