@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../server/store/index';
 import { PostgresStore } from '../../server/store/postgres/index';
+import { MIGRATIONS } from '../../server/store/postgres/schema';
 import type { Store } from '../../server/store/types';
 import { runStoreContract } from './contract';
 
@@ -55,7 +56,7 @@ describe('postgres store', () => {
       const again = await PostgresStore.open(urlFor(schema));
       await again.close();
       const { rows } = await admin.query(`SELECT version FROM "${schema}".store_migrations ORDER BY version`);
-      expect(rows.map((r) => r.version)).toEqual([1]);
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     } finally {
       await dropSchema(schema);
     }
