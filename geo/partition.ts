@@ -1,4 +1,4 @@
-import type { AlertCandidate, Fix, FixEvent, Resident, Site, Zone } from './model';
+import type { AlertCandidate, Fix, FixEvent, Resident } from './model';
 import { FIX_EVENTS } from './model';
 import { DETECTORS } from './detect';
 import type { Detector } from './detect/types';
@@ -44,26 +44,25 @@ interface TagSlot {
  * partitions by tag), so every tag is processed serially without locks.
  */
 export class Partition {
-  private readonly world: World;
+  private world: World;
   private readonly tags = new Map<number, TagSlot>();
 
   constructor(
     data: WorldData,
-    private readonly floorIds: string[],
+    private floorIds: readonly string[],
     private readonly detectors: readonly Detector<any>[] = DETECTORS,
     private readonly now: () => number = () => 0,
   ) {
     this.world = new World(data);
   }
 
-  /** A site imported while running; its floors take the next floor numbers, in the order given. */
-  addSite(site: Site, zones: readonly Zone[]): void {
-    this.world.addSite(site, zones);
-    this.floorIds.push(...site.floors.map((f) => f.id));
-  }
-
-  putZones(zones: readonly Zone[]): void {
-    this.world.putZones(zones);
+  /**
+   * The configuration changed (a zone edited, a site added): rebuild the world. Floor indices only
+   * grow (`floorIds` keeps the old ones in place), and every tag keeps its detector state.
+   */
+  setWorld(data: WorldData, floorIds: readonly string[]): void {
+    this.world = new World(data);
+    this.floorIds = floorIds;
   }
 
   addTag(idx: number, tagId: string, residentId: string | null, resident?: Resident): void {

@@ -15,8 +15,7 @@ export interface WorldData {
  * resident (rules merged once, not per fix).
  */
 export class World {
-  zones: ZoneIndex;
-  private zoneList: Zone[];
+  readonly zones: ZoneIndex;
   private readonly floors = new Map<string, Floor>();
   private readonly sites = new Map<string, Site>();
   private readonly contexts = new Map<string, DetectorContext>();
@@ -24,36 +23,12 @@ export class World {
   private readonly siteRules = new Map<string, RuleParams>();
 
   constructor(data: WorldData, readonly defaults: RuleParams = DEFAULT_RULES) {
-    this.zoneList = [...data.zones];
-    this.zones = new ZoneIndex(this.zoneList);
+    this.zones = new ZoneIndex(data.zones);
     for (const site of data.sites) {
       this.sites.set(site.id, site);
       for (const f of site.floors) this.floors.set(f.id, f);
     }
     for (const r of data.residents) this.upsertResident(r);
-  }
-
-  /**
-   * A site imported while running. Its zones go after the existing ones, so the zone numbers tag states
-   * already hold keep their meaning; every resident's context is rebuilt on the new index.
-   */
-  addSite(site: Site, zones: readonly Zone[]): void {
-    if (this.sites.has(site.id)) throw new Error(`site ${site.id} is already loaded`);
-    this.sites.set(site.id, site);
-    for (const f of site.floors) this.floors.set(f.id, f);
-    this.zoneList = [...this.zoneList, ...zones];
-    this.zones = new ZoneIndex(this.zoneList);
-    for (const ctx of [...this.contexts.values()]) this.upsertResident(ctx.resident);
-  }
-
-  /** Zones added or changed while running (the setup screen): same rebuild, changed zones keep their number. */
-  putZones(zones: readonly Zone[]): void {
-    const byId = new Map(zones.map((z) => [z.id, z]));
-    this.zoneList = this.zoneList.map((z) => byId.get(z.id) ?? z);
-    const known = new Set(this.zoneList.map((z) => z.id));
-    this.zoneList.push(...zones.filter((z) => !known.has(z.id)));
-    this.zones = new ZoneIndex(this.zoneList);
-    for (const ctx of [...this.contexts.values()]) this.upsertResident(ctx.resident);
   }
 
   floor(id: string): Floor | undefined {

@@ -33,8 +33,9 @@ import { FixPath } from './pipeline/fix-path';
 import { LatestPositions } from './positions/latest-positions';
 import { Realtime } from './realtime/socket-server';
 import { attachRedisAdapter } from './realtime/redis-adapter';
-import { Registry, type SiteBundle } from './registry';
+import type { Registry, SiteBundle } from './registry';
 import { AlertSinks, alertLogSink, FixSinks } from './sinks';
+import { SiteConfig } from './sites/site-config';
 import { loadSiteDir, SAMPLE_SITE_DIR } from './site-loader';
 import { loadSiteSource } from './imdf-site';
 import { createStore, type Store } from './store';
@@ -79,17 +80,21 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const config: Config = { ...configFromEnv(), ...overrides };
   const log = logger ?? pino({ level: config.logLevel, redact: LOG_REDACT });
 
-  let bundles = givenBundles ?? [config.siteDir ? await loadSiteSource(config.siteDir) : await loadSiteDir(SAMPLE_SITE_DIR)];
+  const store: Store = await createStore(config.databaseUrl ?? undefined, config.dataDir);
+  log.info({ store: store.kind }, 'store open');
+  // sites, zones, residents, tags live in the store; the site files seed it on the first start only
+  const seedDir = config.siteDir ?? SAMPLE_SITE_DIR;
+  const seed = async () => givenBundles ?? [config.siteDir ? await loadSiteSource(config.siteDir) : await loadSiteDir(SAMPLE_SITE_DIR)];
+  const sites = await closeOnError(store, SiteConfig.open(store, { seed, seedSource: givenBundles ? 'start options' : seedDir, log }));
+  const registry = sites.registry;
+  let bundles = [...registry.sites.keys()].map((id) => registry.bundle(id)!);
   if (config.simulator && config.simExtraTags > 0) {
     const { withSyntheticTags } = await import('./simulator');
     bundles = [withSyntheticTags(bundles[0], config.simExtraTags), ...bundles.slice(1)];
+    registry.addRuntimeResidents(bundles[0]); // simulated load: in memory only, never stored
   }
-  const registry = new Registry(bundles);
   // demo: the published accounts, loudly; otherwise the accounts file and the first admin from ADMIN_PASSWORD (or a refusal to start)
-  const accounts = await openAccounts(config, registry, log);
-
-  const store: Store = await createStore(config.databaseUrl ?? undefined, config.dataDir);
-  log.info({ store: store.kind }, 'store open');
+  const accounts = await closeOnError(store, openAccounts(config, registry, log));
 
   const metrics = new Metrics();
   const app = express();
@@ -144,6 +149,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const geo = fixPath.geo;
   // --- end of the path of a fix ---
 
+  sites.attachGeo(geo);
   metrics.gauge('carewatch_geo_inflight_fixes', 'Fixes queued for or inside the geo workers', () => geo.stats.inflightFixes);
   metrics.gauge('carewatch_geo_fixes_processed_total', 'Fixes through zone membership and detectors', () => geo.stats.fixes);
   metrics.gauge('carewatch_geo_dead_workers', 'Geo workers that crashed repeatedly and were not restarted', () => geo.stats.deadWorkers);
@@ -165,8 +171,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   app.use(ingestRoutes(accounts, fixPath, { perKeyPerMinute: config.ingestPerKeyPerMinute }));
   app.use(overviewRoutes({ accounts, registry, alerts, store, devices, log }));
   // before the JSON API: the archive is a zip body
-  app.use(imdfRoutes({ accounts, registry, geo, store, log, rejoin: (username) => realtime.rejoin(username) }));
-  app.use(setupRoutes({ accounts, registry, geo, store, log }));
+  app.use(imdfRoutes({ accounts, sites, log, rejoin: (username) => realtime.rejoin(username) }));
+  app.use(setupRoutes({ accounts, sites, log }));
   app.use(
     apiRoutes({
       accounts,
@@ -176,7 +182,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       positions,
       login: { failuresPerIpPerMinute: config.loginFailuresPerIpPerMinute, failuresPerUserPerMinute: config.loginFailuresPerUserPerMinute },
       log,
-      onResidentCreated: (r) => geo.registerTag(r.tagId, r.id, r),
+      sites,
     }),
   );
   if (history) app.use(replayRoutes({ accounts, registry, alerts, store, log }));
@@ -254,4 +260,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await store.close();
     },
   };
+}
+
+/** A start that fails once the store is open releases it (its lock, its pool) before failing. */
+async function closeOnError<T>(store: Store, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
 }

@@ -7,6 +7,7 @@
  */
 import { unzipSync, type UnzipFileInfo } from 'fflate';
 import type { ImdfArchive, ImdfFeature, ImdfFeatureCollection } from '../geo/imdf';
+import { RequestError } from './request-error';
 
 export interface ImdfLimits {
   /** The zip itself. */
@@ -26,15 +27,7 @@ export const IMDF_LIMITS: ImdfLimits = {
 };
 
 /** Why an archive was refused; `status` is the HTTP answer (400 malformed, 413 too large, 422 not importable). */
-export class ImdfArchiveError extends Error {
-  constructor(
-    readonly status: 400 | 413 | 422,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ImdfArchiveError';
-  }
-}
+export class ImdfArchiveError extends RequestError<400 | 413 | 422> {}
 
 /** The feature types the importer reads; the other IMDF types (amenity, anchor, occupant...) are not needed. */
 const USED = new Set(['venue', 'building', 'footprint', 'level', 'unit', 'opening', 'address']);

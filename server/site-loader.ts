@@ -43,7 +43,7 @@ export class SiteLoadError extends Error {
 
 const Id = z.string().min(1, 'must not be empty').max(128, 'at most 128 characters');
 const Name = z.string().min(1, 'must not be empty');
-const Rules = z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])));
+export const Rules = z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])));
 const HhMm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be "HH:MM"');
 
 const FloorSchema = z.looseObject({
@@ -161,7 +161,8 @@ export function zonesToFeatureCollection(zones: readonly Zone[]): ZoneFeatureCol
   };
 }
 
-function ringProblem(ring: number[][]): string | null {
+/** Why a polygon ring is unusable (too short, open, no area), or null. */
+export function ringProblem(ring: number[][]): string | null {
   if (ring.length < 4) return `has ${ring.length} positions, a closed ring needs at least 4`;
   const [first, last] = [ring[0], ring[ring.length - 1]];
   if (first[0] !== last[0] || first[1] !== last[1]) return 'is not closed (first and last positions differ)';
@@ -257,6 +258,9 @@ export function parseSiteFiles(raw: RawSiteFiles, source = '(in memory)'): Loade
   return { site, zones, residents, tags };
 }
 
+/** The zone a resident's field names must be of this kind. */
+export const RESIDENT_ZONE_KINDS = { roomZoneId: 'room', bedZoneId: 'bed', bathroomZoneId: 'bathroom', homeZoneId: 'home' } as const satisfies Partial<Record<keyof Resident, ZoneKind>>;
+
 function duplicates(ids: string[]): string[] {
   const seen = new Set<string>();
   const dup = new Set<string>();
@@ -328,10 +332,7 @@ function checkReferences(
       if (!zone) report(where, `${field} ${id} is not a zone of the site`);
       else if (kind && zone.kind !== kind) report(where, `${field} ${id} is a ${zone.kind} zone, expected ${kind}`);
     };
-    expect('roomZoneId', r.roomZoneId, 'room');
-    expect('bedZoneId', r.bedZoneId, 'bed');
-    expect('bathroomZoneId', r.bathroomZoneId, 'bathroom');
-    expect('homeZoneId', r.homeZoneId, 'home');
+    for (const [field, kind] of Object.entries(RESIDENT_ZONE_KINDS)) expect(field, r[field as keyof typeof RESIDENT_ZONE_KINDS], kind);
     r.safeZoneIds.forEach((id, k) => expect(`safeZoneIds.${k}`, id));
     r.forbiddenZoneIds.forEach((id, k) => expect(`forbiddenZoneIds.${k}`, id));
   });

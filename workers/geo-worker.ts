@@ -24,11 +24,8 @@ port.on('message', (msg: ToWorker) => {
     case 'tag':
       partition.addTag(msg.idx, msg.tagId, msg.residentId, msg.resident);
       return;
-    case 'site':
-      partition.addSite(msg.site, msg.zones);
-      return;
-    case 'zones':
-      partition.putZones(msg.zones);
+    case 'world':
+      partition.setWorld(msg.world, msg.floorIds);
       return;
   }
   port.postMessage(reply);

@@ -1,4 +1,4 @@
-import type { Resident, Site, Zone } from '../geo/model';
+import type { Resident } from '../geo/model';
 import type { BatchResult, PackedAccel } from '../geo/partition';
 import type { WorldData } from '../geo/world';
 
@@ -12,7 +12,6 @@ export type ToWorker =
   | { type: 'fixes'; seq: number; data: Float64Array; accel: (PackedAccel | null)[] }
   | { type: 'tick'; seq: number; now: number }
   | { type: 'tag'; idx: number; tagId: string; residentId: string | null; resident?: Resident }
-  | { type: 'site'; site: Site; zones: Zone[] }
-  | { type: 'zones'; zones: Zone[] };
+  | { type: 'world'; world: WorldData; floorIds: string[] };
 
 export type FromWorker = { type: 'result'; seq: number; result: BatchResult };

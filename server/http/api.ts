@@ -3,14 +3,18 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Alert, Resident } from '../../geo/model';
 import type { Accounts } from '../auth/accounts';
-import { authorize, authorizeAlert, authorizeResident, authorizeSite, opensFamilyView, planPart, sitePlanScope, visibleResidents } from '../auth/scope';
+import { authorize, authorizeAlert, authorizeResident, opensFamilyView, planPart, sitePlanScope, visibleResidents } from '../auth/scope';
 import { AlertTransitionError, type AlertService } from '../alerts/alert-service';
 import type { PositionReader } from '../positions/latest-positions';
 import type { Registry } from '../registry';
 import type { Store } from '../store';
+import type { SiteConfig } from '../sites/site-config';
+import { zonesToFeatureCollection } from '../site-loader';
 import { adminRoutes } from './admin-api';
+import { configRoutes, SITE_BODY_LIMIT } from './config-api';
+import { residentView } from './resident-view';
 import { authRoutes } from './auth-api';
-import { allowed, auditAfter, auditOrRefuse, Id, jsonBodiesOnly, noStore, parseBody, parseQuery, pathId, QueryLimit, QueryTime, requireUser, user } from './common';
+import { allowed, auditOrRefuse, jsonBodiesOnly, noStore, parseBody, parseQuery, pathId, QueryLimit, QueryTime, requireUser, user } from './common';
 
 export interface ApiDeps {
   accounts: Accounts;
@@ -19,31 +23,13 @@ export interface ApiDeps {
   store: Store;
   /** Each resident's latest position. */
   positions: PositionReader;
-  /** A resident was created: the geo core and ingest must know its tag before its first fix. */
-  onResidentCreated: (r: Resident, ingestKey: string | null) => void;
+  /** Changes of sites, zones, wards, residents and tags (store first, then registry and workers). */
+  sites: SiteConfig;
   login: { failuresPerIpPerMinute: number; failuresPerUserPerMinute: number };
   log?: Logger;
 }
 
 const NoteBody = z.object({ note: z.string().max(2000, 'at most 2000 characters').optional() }).strict();
-const ZoneRef = z.string().max(64, 'at most 64 characters');
-const NewResident = z
-  .object({
-    name: z.string().min(1, 'must not be empty').max(100, 'at most 100 characters'),
-    siteId: Id,
-    ward: ZoneRef.optional(),
-    wardId: ZoneRef.optional(),
-    roomZoneId: ZoneRef.optional(),
-    bedZoneId: ZoneRef.optional(),
-    bathroomZoneId: ZoneRef.optional(),
-    safeZoneIds: z.array(ZoneRef).max(50).optional(),
-    forbiddenZoneIds: z.array(ZoneRef).max(50).optional(),
-    homeZoneId: ZoneRef.optional(),
-    wanderRisk: z.boolean().optional(),
-    fallRisk: z.boolean().optional(),
-    tagId: Id,
-  })
-  .strict();
 const AlertsQuery = z
   .object({
     state: z.enum(['open', 'acknowledged', 'resolved'], 'state must be open, acknowledged or resolved').optional(),
@@ -52,25 +38,6 @@ const AlertsQuery = z
   .strict();
 const ExportQuery = z.object({ since: QueryTime.optional(), until: QueryTime.optional() }).strict();
 
-/** Public view of a resident (what REST returns; no overrides or contacts). */
-export function residentView(r: Resident) {
-  return {
-    id: r.id,
-    name: r.name,
-    siteId: r.siteId,
-    wardId: r.wardId,
-    ward: r.wardId,
-    tagId: r.tagId,
-    wanderRisk: r.wanderRisk,
-    fallRisk: r.fallRisk,
-    bedZoneId: r.bedZoneId,
-    bathroomZoneId: r.bathroomZoneId,
-    roomZoneId: r.roomZoneId,
-    homeZoneId: r.homeZoneId,
-    community: r.community,
-  };
-}
-
 /**
  * The staff/family REST API: auth, sites, residents, alerts, admin. Every decision about who may
  * see or do what is asked of auth/scope; every view of one resident's data is audited first.
@@ -78,9 +45,11 @@ export function residentView(r: Resident) {
 export function apiRoutes(deps: ApiDeps): Router {
   const { accounts, registry, alerts, store, log } = deps;
   const r = express.Router();
+  r.post('/api/v1/sites', express.json({ limit: SITE_BODY_LIMIT }));
   r.use('/api/v1', noStore, jsonBodiesOnly, express.json({ limit: '64kb' }));
   r.use(authRoutes(accounts, store, deps.login, log));
   r.use(adminRoutes({ accounts, registry, alerts, store, log }));
+  r.use(configRoutes({ accounts, sites: deps.sites, alerts, log }));
 
   const auth = requireUser(accounts);
   const activeAlertsOf = (residentId: string): Alert[] => alerts.activeFor(residentId);
@@ -93,27 +62,8 @@ export function apiRoutes(deps: ApiDeps): Router {
         const scope = sitePlanScope(u, registry, site.id);
         return scope ? [planPart(site, registry.siteZones(site.id), scope.floorIds)] : [];
       })
-      .map(({ site: s, zones }) => ({
-        ...s,
-        zones: {
-          type: 'FeatureCollection',
-          features: zones.map((z) => ({
-            type: 'Feature',
-            id: z.id,
-            geometry: { type: 'Polygon', coordinates: z.polygon },
-            properties: {
-              id: z.id,
-              kind: z.kind,
-              name: z.name,
-              nameZh: z.nameZh,
-              floorId: z.floorId,
-              exitType: z.exitType,
-              wardId: z.wardId,
-              use: z.use,
-            },
-          })),
-        },
-      }));
+      // zone properties as stored, free-form ones (door, cameras...) included
+      .map(({ site: s, zones }) => ({ ...s, zones: zonesToFeatureCollection(zones) }));
     res.json(sites);
   });
 
@@ -195,47 +145,6 @@ export function apiRoutes(deps: ApiDeps): Router {
       return void res.destroy();
     }
     res.end(']}');
-  });
-
-  r.post('/api/v1/residents', auth, async (req, res) => {
-    const u = user(req);
-    if (!allowed(authorize(u, 'resident.create'), res)) return;
-    const body = parseBody(NewResident, req.body, res);
-    if (!body) return;
-    if (!allowed(authorizeSite(u, 'resident.create', body.siteId), res)) return;
-    const site = registry.sites.get(body.siteId);
-    if (!site) return void res.status(404).json({ error: `unknown site ${body.siteId}` });
-    if (registry.residentOfTag(body.tagId)) return void res.status(409).json({ error: `tag ${body.tagId} already belongs to a resident` });
-    const existingTag = registry.tags.get(body.tagId);
-    if (existingTag && existingTag.siteId !== site.id) return void res.status(409).json({ error: `tag ${body.tagId} belongs to another site` });
-    const wardId = body.wardId ?? body.ward ?? null;
-    if (wardId && !site.wards.some((w) => w.id === wardId)) return void res.status(400).json({ error: `ward: unknown ward ${wardId}` });
-    const siteZones = new Set(registry.siteZones(site.id).map((z) => z.id));
-    for (const zid of [body.roomZoneId, body.bedZoneId, body.bathroomZoneId, body.homeZoneId, ...(body.safeZoneIds ?? []), ...(body.forbiddenZoneIds ?? [])]) {
-      if (zid && !siteZones.has(zid)) return void res.status(400).json({ error: `unknown zone ${zid} for site ${site.id}` });
-    }
-    let id = `${site.id}-r${registry.residents.size + 1}`;
-    while (registry.residents.has(id)) id += 'x';
-    const resident: Resident = {
-      id,
-      siteId: site.id,
-      name: body.name,
-      wardId,
-      tagId: body.tagId,
-      wanderRisk: body.wanderRisk ?? false,
-      fallRisk: body.fallRisk ?? false,
-      roomZoneId: body.roomZoneId ?? null,
-      bedZoneId: body.bedZoneId ?? null,
-      bathroomZoneId: body.bathroomZoneId ?? null,
-      safeZoneIds: body.safeZoneIds ?? [],
-      forbiddenZoneIds: body.forbiddenZoneIds ?? [],
-      homeZoneId: body.homeZoneId ?? null,
-      community: body.homeZoneId !== undefined,
-    };
-    registry.putResident(resident);
-    deps.onResidentCreated(resident, null);
-    await auditAfter(store, { actor: u.username, action: 'resident.create', subjectType: 'resident', subjectId: resident.id, siteId: resident.siteId }, log);
-    res.status(201).json(residentView(resident));
   });
 
   r.get('/api/v1/alerts', auth, async (req, res) => {

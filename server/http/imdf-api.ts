@@ -1,25 +1,23 @@
 /**
  * Site setup: `POST /api/v1/sites/imdf` imports a floor plan from an IMDF archive (a zip, as IMDF is distributed).
  * The archive is read, bounded, converted and validated completely before anything is registered, so a refused
- * archive leaves nothing behind; a valid one is live at once (registry, geo workers, the admin's sessions).
+ * archive leaves nothing behind; a valid one is stored and live at once (SiteConfig: store, registry, geo
+ * workers; then the admin's sessions).
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Accounts } from '../auth/accounts';
 import { authorize } from '../auth/scope';
-import type { GeoPool } from '../pipeline/geo-pool';
-import type { Registry, SiteBundle } from '../registry';
-import type { Store } from '../store';
+import { ConfigError, type SiteConfig } from '../sites/site-config';
 import { IMDF_LIMITS, ImdfArchiveError, readImdfZip, type ImdfLimits } from '../imdf-archive';
 import { imdfSite } from '../imdf-site';
-import { allowed, auditAfter, noStore, parseQuery, requireUser, user } from './common';
+import { allowed, noStore, parseQuery, requireUser, user } from './common';
 
 export interface ImdfApiDeps {
   accounts: Accounts;
-  registry: Registry;
-  geo: GeoPool;
-  store: Store;
+  /** Adds the site: validated, stored, live in the registry and the geo workers, audited. */
+  sites: SiteConfig;
   /** Open sockets of the importing admin join the new site's alert rooms. */
   rejoin?: (username: string) => void;
   log?: Logger;
@@ -35,14 +33,9 @@ const ImportQuery = z
   })
   .strict();
 
-/** Register a validated bundle everywhere the running server looks. */
-export async function addSiteLive(deps: Pick<ImdfApiDeps, 'registry' | 'geo'>, bundle: SiteBundle): Promise<void> {
-  deps.registry.addSite(bundle);
-  deps.geo.addSite(bundle.site, bundle.zones);
-}
-
 export function imdfRoutes(deps: ImdfApiDeps): Router {
-  const { accounts, registry, store, log } = deps;
+  const { accounts, sites } = deps;
+  const { registry } = sites;
   const limits = deps.limits ?? IMDF_LIMITS;
   const r = express.Router();
   const auth = requireUser(accounts);
@@ -77,20 +70,16 @@ export function imdfRoutes(deps: ImdfApiDeps): Router {
         taken: (id) => registry.sites.has(id) || registry.zones.has(id) || registry.floor(id) !== undefined,
       });
       if (ignored.length > 0) warnings.push(`ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} that ${ignored.length === 1 ? 'is' : 'are'} not IMDF: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ', ...' : ''}`);
-      await addSiteLive(deps, bundle);
+      await sites.addSite(u.username, bundle, { action: 'site.import', detail: { format: 'imdf', floors: bundle.site.floors.length, zones: bundle.zones.length, warnings: warnings.length } });
       await accounts.grantSite(u.username, bundle.site.id);
       deps.rejoin?.(u.username);
-      await auditAfter(
-        store,
-        { actor: u.username, action: 'site.import', subjectType: 'site', subjectId: bundle.site.id, siteId: bundle.site.id, detail: { format: 'imdf', floors: bundle.site.floors.length, zones: bundle.zones.length, warnings: warnings.length } },
-        log,
-      );
       const kinds: Record<string, number> = {};
       for (const z of bundle.zones) kinds[z.kind] = (kinds[z.kind] ?? 0) + 1;
       res.status(201).json({ siteId: bundle.site.id, name: bundle.site.name, floors: bundle.site.floors.length, zones: bundle.zones.length, kinds, warnings, skipped: skipped.length });
     } catch (e) {
-      if (e instanceof ImdfArchiveError) return void res.status(e.status).json({ error: e.message });
-      throw e;
+      if (e instanceof ImdfArchiveError || e instanceof ConfigError) return void res.status(e.status).json({ error: e.message });
+      deps.log?.error({ err: e }, 'imported site not stored');
+      return void res.status(503).json({ error: 'the site could not be stored, so nothing was added; try again' });
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * What the setup screen changes on a running site: a zone's kind, name and exit linkage (door controller,
- * cameras), zones drawn by hand, and wards. Each change is validated whole, then applied to the registry and
- * the geo workers together, and recorded (audit trail and config-change log with before/after).
+ * cameras), zones drawn by hand, and wards. Each change is validated whole, then made through SiteConfig: stored
+ * (surviving a restart), applied to the registry and the geo workers together, and recorded (audit trail and
+ * config-change log with before/after).
  */
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
@@ -9,16 +10,12 @@ import { z } from 'zod';
 import { ZONE_KINDS, type Zone } from '../../geo/model';
 import type { Accounts } from '../auth/accounts';
 import { authorize, authorizeSite } from '../auth/scope';
-import type { GeoPool } from '../pipeline/geo-pool';
-import type { Registry } from '../registry';
-import type { Store } from '../store';
-import { allowed, auditAfter, jsonBodiesOnly, noStore, parseBody, pathId, requireUser, user } from './common';
+import { ConfigError, type SiteConfig } from '../sites/site-config';
+import { allowed, jsonBodiesOnly, noStore, parseBody, pathId, requireUser, user } from './common';
 
 export interface SetupApiDeps {
   accounts: Accounts;
-  registry: Registry;
-  geo: GeoPool;
-  store: Store;
+  sites: SiteConfig;
   log?: Logger;
 }
 
@@ -58,11 +55,12 @@ function ringArea(ring: [number, number][]): number {
 }
 
 export function setupRoutes(deps: SetupApiDeps): Router {
-  const { accounts, registry, geo, store, log } = deps;
+  const { accounts, sites, log } = deps;
+  const { registry } = sites;
   const r = express.Router();
   const auth = requireUser(accounts);
   // a drawn zone carries up to 200 vertices: more than the JSON API's 64 kB default would allow for a few
-  r.use('/api/v1/sites', noStore, jsonBodiesOnly, express.json({ limit: '256kb' }));
+  r.use('/api/v1/sites/:siteId', noStore, jsonBodiesOnly, express.json({ limit: '256kb' }));
 
   const siteFor = (req: express.Request, res: express.Response) => {
     const u = user(req);
@@ -74,12 +72,14 @@ export function setupRoutes(deps: SetupApiDeps): Router {
     return { u, site };
   };
 
-  const record = async (actor: string, siteId: string, action: string, entityId: string, before: unknown, after: unknown) => {
-    await auditAfter(store, { actor, action, subjectType: action.split('.')[0], subjectId: entityId, siteId }, log);
+  /** A change made through SiteConfig; its refusal is the 4xx it names, a store failure a 503. */
+  const made = async <T>(res: express.Response, change: () => Promise<T>, status = 200) => {
     try {
-      await store.appendConfigChange({ at: Date.now(), actor, entity: action.split('.')[0], entityId, before, after });
-    } catch (err) {
-      log?.error({ err }, 'config change not recorded');
+      res.status(status).json(await change());
+    } catch (e) {
+      if (e instanceof ConfigError) return void res.status(e.status).json({ error: e.message });
+      log?.error({ err: e }, 'setup change not stored');
+      res.status(503).json({ error: 'the change could not be stored, so nothing was changed; try again' });
     }
   };
 
@@ -110,10 +110,7 @@ export function setupRoutes(deps: SetupApiDeps): Router {
       delete next.controller;
     }
     if (patch.cameras !== undefined && next.kind !== 'exit') next.cameras = patch.cameras;
-    registry.putZone(c.site.id, next);
-    geo.putZones([next]);
-    await record(c.u.username, c.site.id, 'zone.update', next.id, before, next);
-    res.json(next);
+    await made(res, () => sites.putZone(c.u.username, c.site.id, next));
   });
 
   r.post('/api/v1/sites/:siteId/zones', auth, async (req, res) => {
@@ -129,10 +126,7 @@ export function setupRoutes(deps: SetupApiDeps): Router {
     let id = `${c.site.id}-z${registry.siteZones(c.site.id).length + 1}`;
     while (registry.zones.has(id)) id += 'x';
     const zone: Zone = { id, kind: body.kind, name: body.name, floorId: body.floorId, polygon: [ring], ...(body.kind === 'exit' ? { exitType: 'door' as const } : {}) };
-    registry.putZone(c.site.id, zone);
-    geo.putZones([zone]);
-    await record(c.u.username, c.site.id, 'zone.create', id, null, zone);
-    res.status(201).json(zone);
+    await made(res, () => sites.putZone(c.u.username, c.site.id, zone), 201);
   });
 
   r.post('/api/v1/sites/:siteId/wards', auth, async (req, res) => {
@@ -143,10 +137,7 @@ export function setupRoutes(deps: SetupApiDeps): Router {
     for (const f of body.floorIds) if (!c.site.floors.some((x) => x.id === f)) return void res.status(400).json({ error: `floorIds: ${f} is not a floor of ${c.site.id}` });
     let id = `${c.site.id}-ward-${c.site.wards.length + 1}`;
     while (c.site.wards.some((w) => w.id === id)) id += 'x';
-    const ward = { id, name: body.name, ...(body.nameZh ? { nameZh: body.nameZh } : {}), floorIds: body.floorIds };
-    c.site.wards.push(ward);
-    await record(c.u.username, c.site.id, 'ward.create', id, null, ward);
-    res.status(201).json(ward);
+    await made(res, async () => (await sites.putWard(c.u.username, c.site.id, id, body)).ward, 201);
   });
 
   return r;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Fix, Resident, Site, Zone } from '../../geo/model';
+import type { Fix, Resident } from '../../geo/model';
 import { F, FIX_STRIDE, eventCode, packAccel, Partition, type BatchResult, type PackedAccel } from '../../geo/partition';
 import type { WorldData } from '../../geo/world';
 import type { FromWorker, GeoWorkerInit, ToWorker } from '../../workers/protocol';
@@ -47,7 +47,7 @@ interface Lane {
   waiting: Map<number, number>; // seq -> fix count
   restarts: number[];
   /** Registrations after start, replayed into a restarted worker. */
-  later: Extract<ToWorker, { type: 'tag' | 'site' | 'zones' }>[];
+  later: Extract<ToWorker, { type: 'tag' | 'world' }>[];
 }
 
 const WORKER_URL = new URL('../../workers/geo-worker.ts', import.meta.url);
@@ -67,6 +67,7 @@ export class GeoPool {
   private readonly tagIndex = new Map<string, number>();
   private readonly tagResident: (string | null)[] = [];
   private readonly floorIndex = new Map<string, number>();
+  private readonly floorIds: string[];
   private seq = 0;
   private closed = false;
   private flushScheduled = false;
@@ -77,7 +78,7 @@ export class GeoPool {
     tags: { tagId: string; residentId: string | null }[],
     private readonly opts: GeoPoolOptions,
   ) {
-    const floorIds = world.sites.flatMap((s) => s.floors.map((f) => f.id));
+    const floorIds = (this.floorIds = world.sites.flatMap((s) => s.floors.map((f) => f.id)));
     floorIds.forEach((id, i) => this.floorIndex.set(id, i));
     for (const t of tags) this.addTagLocal(t.tagId, t.residentId);
     const n = Math.max(1, opts.workers);
@@ -133,29 +134,22 @@ export class GeoPool {
     lane.worker!.postMessage(msg);
   }
 
-  /** A site imported while running: every worker learns its floors and zones before any fix on them. */
-  addSite(site: Site, zones: Zone[]): void {
-    for (const f of site.floors) this.floorIndex.set(f.id, this.floorIndex.size);
+  /**
+   * The configuration changed (zones edited, a site added): every worker rebuilds its world before
+   * the next fix. New floors get new indices; known ones keep theirs.
+   */
+  updateWorld(world: WorldData): void {
+    this.flush();
+    for (const f of world.sites.flatMap((s) => s.floors)) if (!this.floorIndex.has(f.id)) this.floorIndex.set(f.id, this.floorIds.push(f.id) - 1);
+    const floorIds = [...this.floorIds];
     for (const lane of this.lanes) {
       if (lane.inline) {
-        lane.inline.addSite(site, zones);
+        lane.inline.setWorld(world, floorIds);
         continue;
       }
-      const msg = { type: 'site', site, zones } satisfies ToWorker;
-      lane.later.push(msg);
-      lane.worker!.postMessage(msg);
-    }
-  }
-
-  /** Zones added or changed while running: every worker rebuilds its zone index before the next fix. */
-  putZones(zones: Zone[]): void {
-    for (const lane of this.lanes) {
-      if (lane.inline) {
-        lane.inline.putZones(zones);
-        continue;
-      }
-      const msg = { type: 'zones', zones } satisfies ToWorker;
-      lane.later.push(msg);
+      const msg = { type: 'world', world, floorIds } satisfies ToWorker;
+      // a restarted worker replays the newest world first, then every tag registration in order
+      lane.later = [msg, ...lane.later.filter((m) => m.type !== 'world')];
       lane.worker!.postMessage(msg);
     }
   }

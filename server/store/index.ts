@@ -9,6 +9,7 @@ import type { Store, StoreKind } from './types';
 
 export type * from './types';
 export type * from './alarm-records';
+export type * from './config-records';
 export { OUTBOX_LEASE_MS } from './types';
 
 export function storeKind(url?: string): StoreKind {

@@ -7,6 +7,7 @@
  */
 import type { Alert, AlertState, EpochMs } from '../../geo/model';
 import type { AlarmRecordStore } from './alarm-records';
+import type { ConfigRecordStore } from './config-records';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -106,8 +107,8 @@ export interface ConfigChange extends ConfigChangeInput {
  */
 export const OUTBOX_LEASE_MS = 60_000;
 
-/** Webhooks, rosters, escalation rules, push subscriptions, deliveries: alarm-records.ts. */
-export interface Store extends AlarmRecordStore {
+/** Webhooks, rosters, escalation rules, push subscriptions, deliveries: alarm-records.ts; sites, zones, residents, tags: config-records.ts. */
+export interface Store extends AlarmRecordStore, ConfigRecordStore {
   readonly kind: StoreKind;
 
   /** Insert or replace the whole alert, history included. */

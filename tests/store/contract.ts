@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../geo/model';
 import type { Store, TrackQuery, TrackRow } from '../../server/store/types';
+import { runConfigRecordsContract } from './config-contract';
 
 export interface StoreFixture {
   store: Store;
@@ -67,6 +68,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
     afterEach(async () => {
       await f.dispose();
     });
+    runConfigRecordsContract(() => f);
 
     describe('alerts', () => {
       it('returns a saved alert whole, history included', async () => {

@@ -27,6 +27,7 @@ import {
   type TrackRow,
 } from '../types';
 import { DELIVERIES_KEPT_PER_WEBHOOK, type AlarmRecord, type AlarmRecordKind, type DeliveryRecord } from '../alarm-records';
+import { checkConfigWrite, type ConfigQuery, type ConfigRecord, type ConfigWrite } from '../config-records';
 import { checkTrackRows } from '../validate';
 import { lockDir as lock, unlockDir as unlock } from './dir-lock';
 import { Journal } from './journal';
@@ -39,7 +40,7 @@ const copy = <T>(x: T): T => structuredClone(x);
 
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
-  /** Outbox operations read then write; one at a time keeps a claim from racing another. */
+  /** Outbox operations and guarded config writes read then write; one at a time keeps them from racing. */
   private outboxLock: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -126,6 +127,24 @@ export class EmbeddedStore implements Store {
       (c) => (q.entity === undefined || c.entity === q.entity) && (q.entityId === undefined || c.entityId === q.entityId),
     );
     return hits.map(copy);
+  }
+
+  // ---- configuration records ----
+
+  async writeConfig(w: ConfigWrite): Promise<boolean> {
+    checkConfigWrite(w);
+    return this.serial(async () => {
+      if (w.ifAbsent && this.records.configRecords.has(w.ifAbsent)) return false;
+      const changes = w.changes.map((c) => ({ ...copy(c), id: this.records.nextId() }));
+      const put = (w.put ?? []).map(copy);
+      const del = (w.delete ?? []).map(({ kind, id }) => ({ kind, id }));
+      await this.journal.write([{ t: 'config-batch', v: { put, del, changes } }]);
+      return true;
+    });
+  }
+
+  async listConfig(q: ConfigQuery = {}): Promise<ConfigRecord[]> {
+    return this.records.configRecords.list(q).map(copy);
   }
 
   // ---- tracks ----

@@ -7,12 +7,14 @@
 import type { Alert } from '../../../geo/model';
 import type { AuditEntry, ConfigChange, OutboxItem } from '../types';
 import { AlarmTable, isAlarmEntry, type AlarmEntry } from './alarm-records';
+import { ConfigTable, type ConfigBatch } from './config-records';
 import type { JournalState } from './journal';
 
 export type Entry =
   | { t: 'alert'; v: Alert }
   | { t: 'audit'; v: AuditEntry }
   | { t: 'config'; v: ConfigChange }
+  | { t: 'config-batch'; v: ConfigBatch }
   | { t: 'outbox'; v: OutboxItem }
   | { t: 'outbox-done'; id: string }
   | AlarmEntry;
@@ -50,6 +52,8 @@ export class Records implements JournalState<Entry> {
   readonly outbox = new Map<string, OutboxItem>();
   /** Webhooks, rosters, push subscriptions, deliveries... (alarm-records.ts). */
   readonly alarm = new AlarmTable();
+  /** Sites, zones, residents, tags... (config-records.ts). */
+  readonly configRecords = new ConfigTable();
   private lastId = 0;
 
   /** Ids of audit and config entries: numeric strings, increasing. */
@@ -79,6 +83,10 @@ export class Records implements JournalState<Entry> {
         insertSorted(this.config, e.v);
         this.lastId = Math.max(this.lastId, Number(e.v.id));
         break;
+      case 'config-batch':
+        this.configRecords.apply(e.v);
+        for (const v of e.v.changes) this.apply({ t: 'config', v });
+        break;
       case 'outbox':
         this.outbox.set(e.v.id, e.v);
         break;
@@ -95,11 +103,12 @@ export class Records implements JournalState<Entry> {
       ...this.config.map((v) => ({ t: 'config' as const, v })),
       ...[...this.outbox.values()].map((v) => ({ t: 'outbox' as const, v })),
       ...this.alarm.snapshot(),
+      ...this.configRecords.snapshot().map((v) => ({ t: 'config-batch' as const, v })),
     ];
   }
 
   live(): number {
-    return this.alerts.size + this.audit.length + this.config.length + this.outbox.size + this.alarm.size;
+    return this.alerts.size + this.audit.length + this.config.length + this.outbox.size + this.alarm.size + this.configRecords.size;
   }
 }
 

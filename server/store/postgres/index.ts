@@ -23,6 +23,8 @@ import {
 } from '../types';
 import { checkTrackRows } from '../validate';
 import { PgAlarmRecords } from './alarm-records';
+import type { ConfigQuery, ConfigRecord, ConfigWrite } from '../config-records';
+import { listConfig, writeConfig } from './config-records';
 import { ident, migrate } from './schema';
 
 const clamp = (n: number | undefined, dflt: number, max: number) => Math.min(Math.max(1, Math.floor(n ?? dflt)), max);
@@ -173,6 +175,16 @@ export class PostgresStore implements Store {
       before: r.before,
       after: r.after,
     }));
+  }
+
+  // ---- configuration records (config-records.ts) ----
+
+  writeConfig(w: ConfigWrite): Promise<boolean> {
+    return writeConfig(this.pool, this.s, w);
+  }
+
+  listConfig(q?: ConfigQuery): Promise<ConfigRecord[]> {
+    return listConfig(this.pool, this.s, q);
   }
 
   // ---- tracks ----

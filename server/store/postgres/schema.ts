@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { ALARM_RECORDS_MIGRATION } from './alarm-records';
+import { CONFIG_RECORDS_MIGRATION } from './config-records';
 
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE alerts (
@@ -78,6 +79,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX config_changes_entity ON config_changes (entity, entity_id, at DESC);
    CREATE INDEX config_changes_at ON config_changes (at DESC, id DESC);`,
   ALARM_RECORDS_MIGRATION,
+  CONFIG_RECORDS_MIGRATION,
 ];
 
 /** Creates the schema if needed and applies the migrations it has not seen. Idempotent. */
