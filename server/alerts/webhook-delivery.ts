@@ -36,7 +36,7 @@ export class WebhookDelivery implements OutboxHandler {
   readonly maxInFlight: number;
   /** Rows of messages seen by this process (the store has them too; this saves a read per attempt). */
   private readonly rows = new Map<string, DeliveryRecord>();
-  private readonly warmed = new Set<string>();
+  private readonly warmed = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(
@@ -111,10 +111,17 @@ export class WebhookDelivery implements OutboxHandler {
 
   private async row(item: OutboxItem, msg: WebhookMessage): Promise<DeliveryRecord> {
     let row = this.rows.get(item.id);
-    if (!row && !this.warmed.has(msg.webhookId)) {
-      // after a restart: the attempts so far are in the store's log
-      this.warmed.add(msg.webhookId);
-      for (const d of await this.store.listDeliveries(msg.webhookId, 500)) if (!this.rows.has(d.id)) this.rows.set(d.id, d);
+    if (!row) {
+      // after a restart: the attempts so far are in the store's log (read once per webhook, shared by concurrent attempts)
+      let warm = this.warmed.get(msg.webhookId);
+      if (!warm) {
+        warm = this.store.listDeliveries(msg.webhookId, 500).then((ds) => {
+          for (const d of ds) if (d.status === 'pending' && !this.rows.has(d.id)) this.rows.set(d.id, d);
+        });
+        this.warmed.set(msg.webhookId, warm);
+        warm.catch(() => this.warmed.delete(msg.webhookId));
+      }
+      await warm;
       row = this.rows.get(item.id);
     }
     return (

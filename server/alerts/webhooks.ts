@@ -108,9 +108,9 @@ export class Webhooks {
         const id = messageId(eventKey, h.id);
         const payload: WebhookMessage = { webhookId: h.id, type, timestamp: new Date(at).toISOString(), data, ...(opts.alertId ? { alertId: opts.alertId } : {}) };
         try {
-          if (!(await this.store.enqueueOutbox({ id, target: `${WEBHOOK_TARGET}${h.id}`, payload, createdAt: at }))) return;
-          queued++;
+          // the log row first: once the message is in the outbox an attempt may be recorded at any moment
           await this.store.saveDelivery({ id, webhookId: h.id, type, alertId: opts.alertId, createdAt: at, updatedAt: at, attempts: 0, status: 'pending' });
+          if (await this.store.enqueueOutbox({ id, target: `${WEBHOOK_TARGET}${h.id}`, payload, createdAt: at })) queued++;
         } catch (err) {
           this.log?.error({ err, webhook: h.id, type }, 'webhook message not queued');
         }

@@ -214,7 +214,7 @@ export function alarmRoutes(deps: AlarmApiDeps): Router {
     if (!siteId) return;
     const body = parseBody(EscalationBody, req.body, res);
     if (!body) return;
-    const known = new Set<string>([...ROLES.filter((r) => r !== 'family' && r !== 'regulator'), ...accounts.listAccounts().filter((a) => a.siteIds.includes(siteId)).map((a) => a.username)]);
+    const known = new Set<string>([...ROLES.filter((r) => r !== 'family' && r !== 'regulator'), ...accounts.listAccounts().filter((a) => a.siteIds.includes(siteId) && a.role !== 'family' && a.role !== 'regulator').map((a) => a.username)]);
     const unknown = body.steps.findIndex((s) => !known.has(s.to));
     if (unknown >= 0) return void res.status(400).json({ error: `steps.${unknown}.to: "${body.steps[unknown].to}" is neither a staff role (nurse, charge_nurse, manager, admin) nor a user of this site` });
     const u = user(req);
