@@ -240,6 +240,16 @@ function floorSection(seed: number, per: number, long: number, label: string): v
 // ---------------------------------------------------------------------------------------------------
 // 3. SisFall
 
+/** SisFall's device: y is vertical (standing reads y ≈ −1 g). Rotations of how the tag may be worn. */
+const ORIENTATIONS: { name: string; m: number[][] }[] = [
+  { name: 'as recorded (upright)', m: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] },
+  { name: 'upside down', m: [[1, 0, 0], [0, -1, 0], [0, 0, -1]] },
+  { name: 'turned 90° about the vertical', m: [[0, 0, 1], [0, 1, 0], [-1, 0, 0]] },
+  { name: 'on its side (90° about the front)', m: [[0, -1, 0], [1, 0, 0], [0, 0, 1]] },
+];
+
+const LYING_ADLS = ['D12', 'D13', 'D14'];
+
 /** A uniformly random rotation (a tag worn any which way). */
 function randomRotation(rng: Rng): number[][] {
   const [u1, u2, u3] = [rng.next(), rng.next(), rng.next()];
@@ -264,7 +274,7 @@ interface TrialResult {
   delayS: number | null;
 }
 
-function runTrial(trial: SisFallTrial, samples200: number[][], rateHz: number, rotation?: number[][]): TrialResult {
+function runTrial(trial: SisFallTrial, samples200: number[][], rateHz: number, rotation?: number[][], where: 'corridor' | 'bed' = 'corridor'): TrialResult {
   let s = resample(samples200, SISFALL_HZ, rateHz);
   if (rotation) s = s.map((v) => rotation.map((row) => row[0] * v[0] + row[1] * v[1] + row[2] * v[2]) as [number, number, number]);
   const r = room('S', 3);
@@ -290,8 +300,8 @@ function runTrial(trial: SisFallTrial, samples200: number[][], rateHz: number, r
       tagId: 'T',
       ts: Math.round(start + ((i + chunk.length - 1) * 1000) / rateHz),
       floorId: 'F1',
-      x: r.corridor[0],
-      y: r.corridor[1],
+      x: r[where][0],
+      y: r[where][1],
       accuracy: 0.3,
       accel: { hz: rateHz, samples: chunk },
     };
@@ -320,10 +330,15 @@ function sisfallSection(seed: number): void {
   const rng = new Rng(seed);
   const plain: TrialResult[] = [];
   const rotated: TrialResult[] = [];
+  const byOrientation = ORIENTATIONS.map(() => [] as TrialResult[]);
+  const inBed: TrialResult[] = [];
   for (const t of trials) {
     const samples = readTrial(t, dir);
     plain.push(runTrial(t, samples, rules.rateHz));
     rotated.push(runTrial(t, samples, rules.rateHz, randomRotation(rng)));
+    ORIENTATIONS.forEach((o, i) => byOrientation[i].push(i === 0 ? plain[plain.length - 1] : runTrial(t, samples, rules.rateHz, o.m)));
+    // Lying down and turning over happen on a bed: the same trials with the tag in the bed zone.
+    if (LYING_ADLS.includes(t.activity)) inBed.push(runTrial(t, samples, rules.rateHz, undefined, 'bed'));
   }
   const ms = performance.now() - t0;
   console.log(
@@ -343,7 +358,19 @@ function sisfallSection(seed: number): void {
   rows.push(summarise('subjects SA01–04, SE01–02', plain.filter((r) => firstHalf.has(r.trial.subject))));
   rows.push(summarise('subjects SA05–07, SE03–04', plain.filter((r) => !firstHalf.has(r.trial.subject))));
   rows.push(summarise('all, tag worn in a random orientation', rotated));
+  rows.push(summarise(`lying ADLs ${LYING_ADLS.join('+')} in the corridor`, plain.filter((r) => LYING_ADLS.includes(r.trial.activity))));
+  rows.push(summarise(`lying ADLs ${LYING_ADLS.join('+')} in the bed zone`, inBed));
   console.log(table(rows));
+  const orient = [['worn', 'sensitivity (falls)', 'specificity (ADLs)', 'elderly ADLs', 'D14 turning over', 'F05+F10+F11+F13']];
+  ORIENTATIONS.forEach((o, i) => {
+    const r = byOrientation[i];
+    const [, sens, spec] = summarise(o.name, r);
+    const eld = summarise('', r.filter((x) => x.trial.elderly))[2];
+    const d14 = summarise('', r.filter((x) => x.trial.activity === 'D14'))[2];
+    const hard = summarise('', r.filter((x) => ['F05', 'F10', 'F11', 'F13'].includes(x.trial.activity)))[1];
+    orient.push([o.name, sens, spec, eld, d14, hard]);
+  });
+  console.log(`\nThe same trials with the tag worn four ways (the detector uses only magnitudes and angles between gravity directions):\n${table(orient)}`);
   const delays = plain.filter((r) => r.trial.fall && r.delayS !== null).map((r) => r.delayS!);
   console.log(
     `\nDelay from the strongest impact of a fall trial to the alert: median ${quantile(delays, 0.5).toFixed(1)} s, ` +

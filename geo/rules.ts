@@ -28,6 +28,8 @@ const DEFAULTS = {
     postStartMs: 1_000,
     postEndMs: 2_500,
     maxClusterMs: 3_000,
+    // In bed a posture change is turning over: only a hard impact (out of bed onto the floor) counts there.
+    bedImpactG: 3.0,
   },
   fallHeight: {
     enabled: true,

@@ -1,6 +1,6 @@
 import { angleDeg, magnitude, resample } from '../accel';
 import type { Fix } from '../model';
-import { candidateAt, NO_ALERTS } from './candidate';
+import { candidateAt, inBed, NO_ALERTS } from './candidate';
 import { ruleReader } from './params';
 import { placeOf } from './place';
 import type { Detector, DetectorResult } from './types';
@@ -24,6 +24,8 @@ export interface FallAccelRules {
   postEndMs: number;
   /** The "before" posture is taken before the earliest impact at most this long before the last one, ms. */
   maxClusterMs: number;
+  /** Impact needed while the tag is in the bed zone, g: rolling over (back to side) turns posture by ~90° too. */
+  bedImpactG: number;
 }
 
 const rulesOf = ruleReader<FallAccelRules>('fallAccel');
@@ -262,7 +264,9 @@ export const fallAccel: Detector<FallAccelState> = {
     // At the rule's rate the samples are the fix's own, whose magnitudes the pipeline works out once.
     const mags = samples === fix.accel.samples ? placeOf(input, ctx.zones).magnitudes() : undefined;
     const { state: next, verdicts } = feedSamples(state, samples, fix.ts, rules, mags);
-    const fall = verdicts.find((v) => v.fall);
+    // Lying in bed, a turn onto the side is an impact of at most ~2 g and a 90° change: not a fall.
+    const bed = verdicts.length > 0 && (inBed(input.inside, ctx) || inBed(placeOf(input, ctx.zones).here(), ctx));
+    const fall = verdicts.find((v) => v.fall && (!bed || v.peak >= rules.bedImpactG));
     if (!fall) return { state: next, alerts: NO_ALERTS };
     const detail =
       `accelerometer: impact ${fall.peak.toFixed(1)} g, posture changed ${fall.postureDeg.toFixed(0)}°, ` +
