@@ -132,3 +132,25 @@ describe('fall from accelerometer samples', () => {
     expect(state.buf.reduce((k, c) => k + c.length, 0)).toBeLessThanOrEqual(3 * 50 * 3);
   });
 });
+
+describe('turning over in bed (SisFall D14: back to side)', () => {
+  const SIDE: Vec3 = [1, 0, 0];
+  /** Lying on the back, a firm turn onto the side (a 2.3 g bump), then still on the side. */
+  const turn = [...hold(LYING, 4), ...falling(LYING, SIDE, 0.4).map((v) => v.map((x) => x / 0.35) as Vec3), ...impact(2.3, SIDE), ...hold(SIDE, 5)];
+  const inBed = (m: Moment[]) => m.map((q) => ('fix' in q ? { ...q, fix: { ...q.fix, x: 11, y: 3.3 } } : q));
+
+  it('in the bed zone it is not a fall', () => {
+    expect(play(fallAccel, inBed(fixesOf(turn))).alerts).toEqual([]);
+  });
+
+  it('a hard impact in the bed zone (out of bed onto the floor beside it) still is', () => {
+    const outOfBed = [...hold(LYING, 4), ...falling(LYING, SIDE, 0.4), ...impact(4, SIDE), ...hold(SIDE, 5)];
+    expect(play(fallAccel, inBed(fixesOf(outOfBed))).alerts).toHaveLength(1);
+  });
+
+  it('the same turn is judged alike whichever way the tag is worn', () => {
+    for (const [axis, deg] of [[[1, 0, 0], 180], [[0, 1, 0], 90], [[0, 0, 1], 90]] as [Vec3, number][]) {
+      expect(play(fallAccel, inBed(fixesOf(rotate(turn, axis, deg)))).alerts).toEqual([]);
+    }
+  });
+});
