@@ -66,6 +66,7 @@ function scenarioSection(seed: number, per: number): void {
   const suite = generateSuite({ seed, perVariant: per });
   const stats = new Map<string, GroupStats>();
   const confusion: Record<string, Record<string, number>> = {};
+  const patternDelays: Record<string, number[]> = {};
   let simulatedMs = 0;
   for (const e of suite) {
     simulatedMs += e.t1 - e.t0;
@@ -109,7 +110,8 @@ function scenarioSection(seed: number, per: number): void {
     if (e.group === 'wander_pattern') {
       const first = mine.find((a) => a.fixTs >= (e.onset ?? e.t0) - 1000);
       const named = first?.detail?.match(/restless: (\w+)/)?.[1] ?? 'no alert';
-      const truth = e.positive ? e.truth! : 'normal';
+      const truth = e.positive ? e.truth! : e.truth === 'brisk' ? 'brisk round' : 'normal';
+      if (e.positive && first) (patternDelays[e.truth!] ??= []).push((first.fixTs - (e.onset ?? e.t0)) / 1000);
       (confusion[truth] ??= {})[named] = (confusion[truth]?.[named] ?? 0) + 1;
     }
   }
@@ -144,8 +146,14 @@ function scenarioSection(seed: number, per: number): void {
   );
   const names = ['pacing', 'lapping', 'random', 'no alert'];
   const crow = [['wander pattern: truth \\ alert', ...names]];
-  for (const t of ['pacing', 'lapping', 'random', 'normal']) crow.push([t, ...names.map((n) => String(confusion[t]?.[n] ?? 0))]);
+  for (const t of ['pacing', 'lapping', 'random', 'normal', 'brisk round']) crow.push([t, ...names.map((n) => String(confusion[t]?.[n] ?? 0))]);
   console.log('\n' + table(crow));
+  const drow = [['wander pattern: delay after onset (s)', 'p50', 'p95', 'max']];
+  for (const t of ['pacing', 'lapping', 'random']) {
+    const d = patternDelays[t] ?? [];
+    drow.push([t, fmtS(quantile(d, 0.5)), fmtS(quantile(d, 0.95)), d.length ? fmtS(Math.max(...d)) : '—']);
+  }
+  console.log('\n' + table(drow));
   const notes = [...stats.entries()].flatMap(([k, g]) => g.notes.map((n) => `  ${k}: ${n}`));
   if (notes.length) console.log(`\nMisses and false alarms (${notes.length}):\n${notes.slice(0, 25).join('\n')}${notes.length > 25 ? '\n  …' : ''}`);
 }

@@ -700,6 +700,26 @@ function normalTravel(rng: Rng): Episode {
   return normal(track, names[variant], site, r, t0, rng);
 }
 
+/**
+ * A brisk purposeful round, as staff walk one: striding along the corridor and into a few rooms (to the
+ * bedside, a short stop, straight back out) in about two minutes. Not wandering, however many places it visits.
+ */
+function briskRound(rng: Rng): Episode {
+  const { site, t0 } = dayStart(rng);
+  const r = anyRoom(rng);
+  const v = rng.range(1.1, 1.5);
+  const track = new Track(r.corridor, t0).pause(rng.range(5, 20));
+  let at = r;
+  for (let k = rng.int(2, 4); k > 0; k--) {
+    const next = anyRoom(rng);
+    track.walkPath([...ringPath(at.corridor, next.corridor), next.door, next.bedside], v).pause(rng.range(3, 15));
+    track.walkPath([next.door, next.corridor], v);
+    at = next;
+  }
+  track.walkPath(ringPath(at.corridor, r.corridor), v).pause(30);
+  return { ...normal(track, 'a brisk round through a few rooms', site, r, t0, rng), truth: 'brisk' };
+}
+
 function normal(track: Track, name: string, site: Site, r: RoomGeometry, t0: number, rng: Rng): Episode {
   return {
     group: 'wander_pattern',
@@ -775,6 +795,7 @@ export function generateSuite(o: SuiteOptions): Episode[] {
   times(n * 2, () => wander(rng, 'lapping'));
   times(n * 2, () => wander(rng, 'random'));
   times(n * 5, () => normalTravel(rng));
+  times(n * 2, () => briskRound(rng));
   times(n, () => wanderNotAlerted(rng));
   return out;
 }

@@ -3,8 +3,10 @@ import { hypot2 } from '../hypot';
 import { classifyTravelRecords, type TravelOptions, type TravelPattern } from '../travel-pattern';
 import { candidateAt, isEscorted, NO_ALERTS } from './candidate';
 import { asChunks, newestT, newestX, newestY, oldestT, slide, type PathChunks } from './path-chunks';
+import { nightStart } from './night';
 import { ruleReader } from './params';
-import type { Detector } from './types';
+import { walkPurpose } from './walk-purpose';
+import type { Detector, DetectorContext } from './types';
 
 /** Rule section `wanderPattern` (the classifier's options plus the alerting ones). */
 export interface WanderPatternRules extends TravelOptions {
@@ -20,6 +22,13 @@ export interface WanderPatternRules extends TravelOptions {
   evalEveryS: number;
   /** After an alert, none again for this long (the open alert is updated by the server meanwhile), seconds. */
   cooldownS: number;
+  /**
+   * "Random" travel walked at least this fast (m/s; this much more at night, when a resident has no round
+   * to make) with legs between stops at least this straight is walking with a purpose, not wandering.
+   */
+  purposefulMps: number;
+  purposefulNightExtraMps: number;
+  purposefulStraightness: number;
 }
 
 const rulesOf = ruleReader<WanderPatternRules>('wanderPattern');
@@ -122,6 +131,10 @@ export const wanderPattern: Detector<WanderPatternState> = {
     const { pattern, features } = classifyTravelRecords(pts, rules);
     s.pattern = pattern;
     if (!features || !RESTLESS.has(pattern)) return { state: s, alerts: NO_ALERTS };
+    if (pattern === 'random' && isPurposeful(pts, t, rules, ctx)) {
+      s.pattern = 'direct';
+      return { state: s, alerts: NO_ALERTS };
+    }
     const detail =
       `restless: ${pattern} (${features.pathM.toFixed(0)} m in ${((t - oldestT(pts)) / 60_000).toFixed(1)} min, ` +
       `${features.reversals} turn-backs, ${Math.round(features.netTurnDeg)}° net turning)`;
@@ -130,6 +143,16 @@ export const wanderPattern: Detector<WanderPatternState> = {
     return { state: s, alerts: [candidateAt('wander_pattern', 'low', fix, input.inside, t, ctx, { detail })] };
   },
 };
+
+/** Brisk, straight legs from stop to stop: a round, however many places it visits. */
+function isPurposeful(pts: PathChunks, t: EpochMs, rules: WanderPatternRules, ctx: DetectorContext): boolean {
+  const w = walkPurpose(asChunks(pts), PURPOSE_STOP_MS);
+  const minMps = rules.purposefulMps + (nightStart(t, ctx) !== null ? rules.purposefulNightExtraMps : 0);
+  return w.speedMps >= minMps && w.straightness >= rules.purposefulStraightness;
+}
+
+/** A gap this long between path points (a metre apart) is a stop. */
+const PURPOSE_STOP_MS = 3_000;
 
 /** The state of a resident not watched: nothing but the time of the last alert. */
 function isIdle(s: WanderPatternState): boolean {
