@@ -33,6 +33,7 @@ const DEFAULTS = {
   fallEveryMs: 0,
   firstFallAfterMs: 90_000,
   extraTags: 0,
+  uwb: false,
 };
 
 export class Simulator {
@@ -152,7 +153,7 @@ export class Simulator {
         continue;
       }
       const bed = (r.bedZoneId && roomNav.beds.get(r.bedZoneId)) || roomNav.hub;
-      const agent = new IndoorAgent(r, nav, roomNav, bed, routine, seed, t0, this.opts.rateHz);
+      const agent = new IndoorAgent(r, nav, roomNav, bed, routine, seed, t0, this.opts.rateHz, this.opts.uwb);
       this.place(agent, t0);
       this.indoor.push(agent);
     }

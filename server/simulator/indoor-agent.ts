@@ -7,6 +7,7 @@
 import type { Resident } from '../../geo/model';
 import type { FloorNav, Place, Pt, RoomNav, Waypoint } from './floor-nav';
 import { Rng } from '../../geo/rng';
+import { UwbTag } from './uwb';
 import type { IndoorRawFix } from './types';
 
 export type Posture = 'lying' | 'seated' | 'standing' | 'walking' | 'fallen';
@@ -52,6 +53,8 @@ export class IndoorAgent {
   private queue: Task[] = [];
   private nextFixAt: number;
   private readonly periodMs: number;
+  /** A real locator's reporting (uneven rate, height noise and outliers), when asked for. */
+  private readonly uwb: UwbTag | null;
   private readonly battery0: number;
   private readonly drainPerMs: number;
   private readonly t0: number;
@@ -69,6 +72,7 @@ export class IndoorAgent {
     seed: string,
     t0: number,
     rateHz: number,
+    uwb = false,
   ) {
     this.behaviour = new Rng(`${seed}:${resident.id}:behaviour`);
     this.noise = new Rng(`${seed}:${resident.id}:noise`);
@@ -77,6 +81,7 @@ export class IndoorAgent {
     this.battery0 = this.behaviour.range(55, 100);
     this.drainPerMs = this.behaviour.range(0.15, 0.4) / 3_600_000;
     this.periodMs = 1000 / rateHz;
+    this.uwb = uwb ? new UwbTag(new Rng(`${seed}:${resident.id}:uwb`)) : null;
     this.t0 = t0;
     this.t = t0;
     this.nextFixAt = t0 + Math.floor(this.noise.next() * this.periodMs);
@@ -126,7 +131,7 @@ export class IndoorAgent {
     while (this.nextFixAt <= to) {
       this.advance(this.nextFixAt);
       out.push(this.fix(this.nextFixAt));
-      this.nextFixAt += this.periodMs;
+      this.nextFixAt = this.uwb ? this.uwb.nextAfter(this.nextFixAt) : this.nextFixAt + this.periodMs;
     }
     this.advance(to);
   }
@@ -227,6 +232,10 @@ export class IndoorAgent {
       accuracy: Math.round(accuracy * 100) / 100,
       battery: Math.max(1, Math.round(this.battery0 - this.drainPerMs * (ts - this.t0))),
     };
+    if (this.uwb) {
+      [fix.x, fix.y] = this.uwb.xy(this.pos.x, this.pos.y);
+      fix.z = this.uwb.z(this.z());
+    }
     if (this.pendingFallAt !== null && ts >= this.pendingFallAt) {
       fix.event = 'fall';
       fix.accel = impactWindow(ts - this.pendingFallAt, this.noise);

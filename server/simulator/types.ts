@@ -44,6 +44,12 @@ export interface SimulatorOptions {
   /** Default 90 000. */
   firstFallAfterMs?: number;
   /**
+   * Report as a real UWB locator does (server/simulator/uwb.ts): each tag at its own uneven 5–9 Hz (rateHz
+   * is then ignored for indoor tags), drop-outs, ±0.3 m height noise with a per-tag offset, negative
+   * heights and metre outliers. Default false: the clean model tests and benchmarks were written against.
+   */
+  uwb?: boolean;
+  /**
    * Simulate this many synthetic tags on top of the site's residents (load tests). They must exist on the server
    * too: build the site with `withSyntheticTags(site, n)` and hand the same site to both.
    */

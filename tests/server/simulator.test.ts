@@ -126,6 +126,21 @@ describe('the simulator', () => {
     }
   });
 
+  it('reports like a real UWB locator when asked: each tag at its own uneven 5–9 Hz, heights noisy, sometimes below the floor or metres off', () => {
+    const fixes = run(sim({ uwb: true }), AFTERNOON, AFTERNOON + 60_000, 1000).filter(isIndoor);
+    const byTag = new Map<string, IndoorRawFix[]>();
+    for (const f of fixes) byTag.set(f.tagId, [...(byTag.get(f.tagId) ?? []), f]);
+    const rates = [...byTag.values()].map((fs) => fs.length / 60);
+    expect(Math.min(...rates)).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...rates)).toBeLessThanOrEqual(9.5);
+    expect(new Set(rates.map((r) => r.toFixed(1))).size).toBeGreaterThan(5);
+    const gaps = [...byTag.values()].flatMap((fs) => fs.slice(1).map((f, i) => f.ts - fs[i].ts));
+    expect(Math.max(...gaps) / Math.min(...gaps)).toBeGreaterThan(2);
+    const z = fixes.map((f) => f.z!);
+    expect(z.some((v) => v < 0)).toBe(true);
+    expect(z.some((v) => v > 2.5 || v < -0.8)).toBe(true);
+  });
+
   it('puts every indoor fix inside some zone of its floor and none in a forbidden one, with a plausible height and accuracy', () => {
     const check = (from: number) => {
       const fixes = run(sim({ rateHz: 0.5 }), from, from + HOUR, 10_000).filter(isIndoor);
