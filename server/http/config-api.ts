@@ -107,7 +107,12 @@ export function configRoutes(deps: ConfigApiDeps): Router {
     if (unknown.length) return void res.status(400).json({ error: `body: unknown field ${unknown[0]} (expected site, zones, residents, tags)` });
     await change(
       res,
-      () => sites.addSiteFiles(u.username, { site: body.site, zones: body.zones, residents: body.residents ?? [], tags: body.tags ?? [] }),
+      async () => {
+        const b = await sites.addSiteFiles(u.username, { site: body.site, zones: body.zones, residents: body.residents ?? [], tags: body.tags ?? [] });
+        // the admin who added it works on it from now on (as after an IMDF import)
+        await deps.accounts.grantSite(u.username, b.site.id);
+        return b;
+      },
       (b) => res.status(201).json({ siteId: b.site.id, floors: b.site.floors.length, zones: b.zones.length, residents: b.residents.length, tags: b.tags.length }),
     );
   });

@@ -143,6 +143,7 @@ describe('site administration over REST', () => {
     const ok = await call(admin, 'POST', '/api/v1/sites', { site, zones });
     expect(ok).toEqual({ status: 201, body: { siteId: 'north', floors: 2, zones: 11, residents: 0, tags: 0 } });
     expect(server.registry.floor('n-f1')?.site.id).toBe('north');
+    expect((await call<SiteDto[]>(admin, 'GET', '/api/v1/sites')).body.map((s) => s.id)).toEqual(['tiny', 'north']);
     expect((await call(admin, 'POST', '/api/v1/sites', { site, zones })).status).toBe(409);
     expect((await call(nurse, 'POST', '/api/v1/sites', { site, zones })).status).toBe(403);
   });

@@ -85,4 +85,20 @@ describe('postgres store', () => {
       await dropSchema(schema);
     }
   });
+
+  it('keeps nothing of a configuration write the database refuses part-way: records, deletes and change lines go together', async () => {
+    const schema = `${RUN}_cfg`;
+    try {
+      const store = await createStore(urlFor(schema));
+      const rec = (id: string, body: unknown) => ({ kind: 'zone', id, siteId: 's', body });
+      await store.writeConfig({ put: [rec('a', { n: 1 }), rec('b', { n: 2 })], changes: [] });
+      // PostgreSQL jsonb cannot hold NUL: the database refuses the put after the delete has run
+      await expect(store.writeConfig({ delete: [{ kind: 'zone', id: 'a' }], put: [rec('c', { name: 'x\u0000y' })], changes: [{ at: 1, actor: 'admin', entity: 'zone', entityId: 'a', before: null, after: null }] })).rejects.toThrow();
+      expect((await store.listConfig()).map((r) => r.id)).toEqual(['a', 'b']);
+      expect(await store.listConfigChanges()).toEqual([]);
+      await store.close();
+    } finally {
+      await dropSchema(schema);
+    }
+  });
 });
