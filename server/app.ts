@@ -150,6 +150,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   // --- end of the path of a fix ---
 
   sites.attachGeo(geo);
+  if (history) sites.onWorldChange((world) => history.recorder.setWorld(world));
   metrics.gauge('carewatch_geo_inflight_fixes', 'Fixes queued for or inside the geo workers', () => geo.stats.inflightFixes);
   metrics.gauge('carewatch_geo_fixes_processed_total', 'Fixes through zone membership and detectors', () => geo.stats.fixes);
   metrics.gauge('carewatch_geo_dead_workers', 'Geo workers that crashed repeatedly and were not restarted', () => geo.stats.deadWorkers);

@@ -8,7 +8,7 @@
  */
 import { FIX_EVENTS, type ZoneKind } from '../../geo/model';
 import { initialMembership, stepMembership, type MembershipState } from '../../geo/transition';
-import type { World } from '../../geo/world';
+import { World, type WorldData } from '../../geo/world';
 import type { Registry } from '../registry';
 import type { Store, TrackRow } from '../store';
 import { DEFAULT_COMPRESSION, keepReason, type CompressionOptions, type FixFacts, type KeepReason, type KeptPoint } from './compression';
@@ -115,11 +115,19 @@ export class TrackRecorder {
   constructor(
     private readonly store: Pick<Store, 'appendFixes'>,
     private readonly registry: Registry,
-    private readonly world: World,
+    private world: World,
     opts: Partial<RecorderOptions> = {},
     private readonly hooks: RecorderHooks = {},
   ) {
     this.opts = { ...DEFAULT_RECORDER, ...opts };
+  }
+
+  /**
+   * The configuration changed (a zone edited, a site added; server/sites/site-config.ts). Zones keep their
+   * numbers (edited ones stay in place, new ones come last), so the memberships held per tag stay valid.
+   */
+  setWorld(data: WorldData): void {
+    this.world = new World(data);
   }
 
   /** Writes pending rows every `flushMs` until `close`. */

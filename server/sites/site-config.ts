@@ -35,6 +35,9 @@ export interface GeoSink {
   updateWorld(world: WorldData): void;
 }
 
+/** Others that keep their own copy of the world (the track recorder) and must follow its changes. */
+export type WorldListener = (world: WorldData) => void;
+
 export interface SiteConfigOptions {
   /** The sites of the first start (read only when the store has never been seeded). */
   seed: () => Promise<SiteBundle[]>;
@@ -59,6 +62,7 @@ export type SiteAudit = { action: string; detail?: unknown };
 
 export class SiteConfig {
   private geo: GeoSink | null = null;
+  private readonly worldListeners: WorldListener[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -93,6 +97,16 @@ export class SiteConfig {
   /** The geo workers exist only after the registry they are built from. */
   attachGeo(geo: GeoSink): void {
     this.geo = geo;
+  }
+
+  onWorldChange(listener: WorldListener): void {
+    this.worldListeners.push(listener);
+  }
+
+  private worldChanged(): void {
+    const world = this.registry.worldData();
+    this.geo?.updateWorld(world);
+    for (const l of this.worldListeners) l(world);
   }
 
   // ---- residents and their tags ----
@@ -253,7 +267,7 @@ export class SiteConfig {
       [{ entity: KIND.zone, entityId: next.id, before, after: next }],
       () => {
         this.registry.putZone(siteId, next);
-        this.geo?.updateWorld(this.registry.worldData());
+        this.worldChanged();
       },
       { action: before ? 'zone.update' : 'zone.create', subjectType: 'zone', subjectId: next.id, siteId, ...(detail ? { detail } : {}) },
     );
@@ -334,7 +348,7 @@ export class SiteConfig {
         [{ entity: KIND.site, entityId: site.id, before: null, after: { floors: site.floors.length, zones: checked.zones.length, residents: checked.residents.length, tags: checked.tags.length } }],
         () => {
           this.registry.addSite(checked);
-          this.geo?.updateWorld(this.registry.worldData());
+          this.worldChanged();
           for (const t of checked.tags) this.geo?.registerTag(t.id, t.residentId, checked.residents.find((r) => r.id === t.residentId));
         },
         { subjectType: 'site', subjectId: site.id, siteId: site.id, action: audit.action, detail: audit.detail ?? { floors: site.floors.length, zones: checked.zones.length } },

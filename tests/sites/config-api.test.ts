@@ -126,7 +126,7 @@ describe('site administration over REST', () => {
     expect((await call(nurse, 'DELETE', '/api/v1/sites/tiny/wards/w1')).status).toBe(403);
   });
 
-  it('adds a whole site in one call, validated first: a bad or clashing one writes nothing', async () => {
+  it('adds a whole site in one call, validated first (a bad or clashing one writes nothing); its residents are watched and recorded', async () => {
     const t = tinySite();
     const p = (id: string) => `n-${id}`;
     const site = {
@@ -144,6 +144,23 @@ describe('site administration over REST', () => {
     expect(ok).toEqual({ status: 201, body: { siteId: 'north', floors: 2, zones: 11, residents: 0, tags: 0 } });
     expect(server.registry.floor('n-f1')?.site.id).toBe('north');
     expect((await call<SiteDto[]>(admin, 'GET', '/api/v1/sites')).body.map((s) => s.id)).toEqual(['tiny', 'north']);
+    // a resident of the new site: its fixes are watched and recorded with their zones
+    const key = await call<{ key: string }>(admin, 'POST', '/api/v1/keys', { siteId: 'north' });
+    expect(key.status).toBe(201);
+    const created = await call<{ id: string }>(admin, 'POST', '/api/v1/residents', { name: 'North 1', siteId: 'north', ward: 'w1', roomZoneId: 'n-r1', tagId: 'N-T1' });
+    expect(created.status).toBe(201);
+    const t0 = later(10_000);
+    later(6000);
+    const fixes = [0, 1, 2, 3, 4, 5].map((i) => ({ tagId: 'N-T1', ts: t0 + i * 1000, floorId: 'n-f1', x: 3, y: 8, accuracy: 0.3 }));
+    const posted = await fetch(`${server.url}/api/v1/positions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key.body.key}` }, body: JSON.stringify(fixes) });
+    expect(await posted.json()).toMatchObject({ accepted: 6, rejected: [] });
+    await server.geo.drain();
+    let rows: { zoneId?: string }[] = [];
+    for (let i = 0; i < 100 && !rows.some((r) => r.zoneId === 'n-r1'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      rows = (await server.store.queryTrack({ residentIds: [created.body.id], since: t0, until: t0 + 10_000 })).rows;
+    }
+    expect(rows.map((r) => r.zoneId)).toContain('n-r1');
     expect((await call(admin, 'POST', '/api/v1/sites', { site, zones })).status).toBe(409);
     expect((await call(nurse, 'POST', '/api/v1/sites', { site, zones })).status).toBe(403);
   });
