@@ -34,22 +34,22 @@ const ready = (now = T0 + 90_000) => run({ type: 'open', source: bySource }, { t
 
 describe('the replay screen state', () => {
   it('starts on the picker, and opening a source loads it from nothing', () => {
-    expect(initialReplayState).toMatchObject({ source: null, status: 'idle', pb: null });
+    expect(initialReplayState).toMatchObject({ source: null, status: 'idle', playback: null });
     const s = run({ type: 'open', source: bySource }, { type: 'progress', rows: 500 });
-    expect(s).toMatchObject({ source: bySource, status: 'loading', loadedRows: 500, data: null, pb: null });
+    expect(s).toMatchObject({ source: bySource, status: 'loading', loadedRows: 500, data: null, playback: null });
   });
 
   it('once loaded, stands paused at the first row and follows the resident of the alert', () => {
     const s = ready();
     expect(s.status).toBe('ready');
-    expect(s.pb).toMatchObject({ start: T0, time: T0 + 5_000, playing: false });
+    expect(s.playback).toMatchObject({ start: T0, time: T0 + 5_000, playing: false });
     expect(s.followId).toBe('res-wang');
     expect(s.alerts.map((a) => a.id)).toEqual(['a-main']);
   });
 
   it('plays a recent alert only up to now, not into the future', () => {
-    expect(ready(T0 + 90_000).pb?.end).toBe(T0 + 90_000);
-    expect(ready(T0 + 10_000_000).pb?.end).toBe(T0 + 600_000 - 1);
+    expect(ready(T0 + 90_000).playback?.end).toBe(T0 + 90_000);
+    expect(ready(T0 + 10_000_000).playback?.end).toBe(T0 + 600_000 - 1);
   });
 
   it('jumps to the alert paused, on the floor it happened', () => {
@@ -60,7 +60,7 @@ describe('the replay screen state', () => {
       { type: 'playback', action: { type: 'play' } },
       { type: 'jumpToAlert' },
     );
-    expect(s.pb).toMatchObject({ time: T0 + 60_000, playing: false });
+    expect(s.playback).toMatchObject({ time: T0 + 60_000, playing: false });
     expect(s.pickedFloor).toBeNull();
   });
 
@@ -83,10 +83,10 @@ describe('the replay screen state', () => {
   it('holds the clock at the report moment while the snapshot is drawn, then resumes where it was', () => {
     const playing = replayReducer(ready(), { type: 'playback', action: { type: 'play' } });
     const held = replayReducer(playing, { type: 'snapshot', at: T0 + 60_000 });
-    expect(held.pb).toMatchObject({ time: T0 + 60_000, playing: false });
+    expect(held.playback).toMatchObject({ time: T0 + 60_000, playing: false });
     expect(replayReducer(held, { type: 'playback', action: { type: 'seek', time: T0 } })).toBe(held);
     const resumed = replayReducer(held, { type: 'snapshotDone' });
-    expect(resumed.pb).toMatchObject({ time: playing.pb?.time, playing: false });
+    expect(resumed.playback).toMatchObject({ time: playing.playback?.time, playing: false });
     expect(resumed.snapshotting).toBeNull();
   });
 
@@ -94,6 +94,6 @@ describe('the replay screen state', () => {
     const failed = run({ type: 'open', source: bySource }, { type: 'failed', error: 'no' });
     expect(failed).toMatchObject({ status: 'error', error: 'no' });
     const again = replayReducer(ready(), { type: 'open', source: null });
-    expect(again).toMatchObject({ status: 'idle', data: null, pb: null, followId: 'res-wang', follow: false });
+    expect(again).toMatchObject({ status: 'idle', data: null, playback: null, followId: 'res-wang', follow: false });
   });
 });

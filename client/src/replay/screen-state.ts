@@ -4,7 +4,7 @@
  * what comes back (ui/replay-screen.ts).
  */
 import { allAlerts, involvedResidents } from './events';
-import { initialPlayback, playback, type Playback, type PlaybackAction } from './playback';
+import { initialPlayback, playback as stepPlayback, type Playback, type PlaybackAction } from './playback';
 import { buildTracks, type TrackIndex } from './tracks';
 import type { Alert, ReplayData, ReplaySource } from './types';
 
@@ -21,7 +21,7 @@ export interface ReplayScreenState {
   index: TrackIndex | null;
   /** Every alert in the replay, the replayed one included. */
   alerts: Alert[];
-  pb: Playback | null;
+  playback: Playback | null;
   /** Keep the map centred on `followId`. */
   follow: boolean;
   /** The resident the map follows and whose floor it shows. */
@@ -62,7 +62,7 @@ export const initialReplayState: ReplayScreenState = {
   data: null,
   index: null,
   alerts: [],
-  pb: null,
+  playback: null,
   follow: false,
   followId: null,
   pickedFloor: null,
@@ -90,7 +90,7 @@ export function replayReducer(s: ReplayScreenState, action: ReplayAction): Repla
       return withPlayback(s, action.action);
     case 'jumpToAlert': {
       const a = s.data?.alert;
-      if (!a || !s.pb) return s;
+      if (!a || !s.playback) return s;
       const paused = withPlayback({ ...s, pickedFloor: null }, { type: 'pause' });
       return withPlayback(paused, { type: 'seek', time: a.fixTs });
     }
@@ -107,20 +107,20 @@ export function replayReducer(s: ReplayScreenState, action: ReplayAction): Repla
     case 'shown':
       return action.floorId === s.shownFloorId ? s : { ...s, shownFloorId: action.floorId };
     case 'snapshot': {
-      const pb = s.pb;
-      if (!pb || s.snapshotting) return s;
-      return { ...s, snapshotting: { ...pb, playing: false }, pb: { ...pb, time: action.at, playing: false } };
+      const p = s.playback;
+      if (!p || s.snapshotting) return s;
+      return { ...s, snapshotting: { ...p, playing: false }, playback: { ...p, time: action.at, playing: false } };
     }
     case 'snapshotDone':
-      return s.snapshotting ? { ...s, pb: s.snapshotting, snapshotting: null } : s;
+      return s.snapshotting ? { ...s, playback: s.snapshotting, snapshotting: null } : s;
   }
 }
 
 /** Playback actions are ignored before the data is there and while a snapshot holds the clock. */
 function withPlayback(s: ReplayScreenState, action: PlaybackAction): ReplayScreenState {
-  if (!s.pb || s.snapshotting) return s;
-  const pb = playback(s.pb, action);
-  return pb === s.pb ? s : { ...s, pb };
+  if (!s.playback || s.snapshotting) return s;
+  const next = stepPlayback(s.playback, action);
+  return next === s.playback ? s : { ...s, playback: next };
 }
 
 function loaded(s: ReplayScreenState, data: ReplayData, now: number): ReplayScreenState {
@@ -136,7 +136,7 @@ function loaded(s: ReplayScreenState, data: ReplayData, now: number): ReplayScre
     data,
     index,
     alerts: allAlerts(data),
-    pb: initialPlayback(data.since, Math.max(end, data.since + 1000), Math.max(data.since, first)),
+    playback: initialPlayback(data.since, Math.max(end, data.since + 1000), Math.max(data.since, first)),
     followId: involved.find((id) => index.byId[id]) ?? involved[0] ?? index.residents[0]?.residentId ?? null,
     follow: single ? false : s.follow,
   };

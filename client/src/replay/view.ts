@@ -1,5 +1,5 @@
 /** What the replay map shows at a moment: which floor, the residents on it and their state, the alert markers. */
-import type { MarkerStatus, ResidentMarker } from '../state/selectors';
+import { byMarkerOrder, markerStatuses, residentMarker, type ResidentMarker } from '../state/selectors';
 import type { ResidentDto } from '../state/types';
 import { alertStateAt } from './events';
 import type { AlertMarker } from './layers';
@@ -31,30 +31,13 @@ export function markersAt(
   alerts: readonly Alert[],
 ): ResidentMarker[] {
   if (!floorId) return [];
-  const status = new Map<string, MarkerStatus>();
-  for (const a of alerts) {
-    const s = alertStateAt(a, t);
-    if (s === 'open') status.set(a.residentId, 'alert');
-    else if (s === 'acknowledged' && status.get(a.residentId) !== 'alert') status.set(a.residentId, 'acknowledged');
-  }
-  const order: Record<MarkerStatus, number> = { normal: 0, acknowledged: 1, alert: 2 };
+  const status = markerStatuses(alerts.map((a) => [a.residentId, alertStateAt(a, t)] as const));
   const out: ResidentMarker[] = [];
   for (const track of index.residents) {
     const p = positionAt(track, t);
-    if (!p || p.floorId !== floorId) continue;
-    const r = residentsById[track.residentId];
-    out.push({
-      id: track.residentId,
-      name: r?.name ?? track.residentId,
-      x: p.x,
-      y: p.y,
-      ts: p.ts,
-      wanderRisk: r?.wanderRisk ?? false,
-      fallRisk: r?.fallRisk ?? false,
-      status: status.get(track.residentId) ?? 'normal',
-    });
+    if (p && p.floorId === floorId) out.push(residentMarker(track.residentId, residentsById[track.residentId], p, status));
   }
-  return out.sort((a, b) => order[a.status] - order[b.status] || (a.id < b.id ? -1 : 1));
+  return out.sort(byMarkerOrder);
 }
 
 /** One marker per alert raised on `floorId`, at the position of its causing fix. */

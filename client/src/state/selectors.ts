@@ -1,6 +1,6 @@
 /** Derived views of the state. Pure; cheap enough to run on every render for a floor of ~100 residents. */
 import type { Severity } from '../../../geo/model';
-import type { Alert, ClientState, FloorInfo, Locale, ZoneShape } from './types';
+import type { Alert, ClientState, FloorInfo, Locale, ResidentDto, ZoneShape } from './types';
 
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -90,31 +90,49 @@ export interface ResidentMarker {
   status: MarkerStatus;
 }
 
+/** Resident id -> marker status from (resident, alert state) pairs: an open alert outranks an acknowledged one. */
+export function markerStatuses(pairs: Iterable<readonly [residentId: string, state: string]>): Map<string, MarkerStatus> {
+  const status = new Map<string, MarkerStatus>();
+  for (const [residentId, state] of pairs) {
+    if (state === 'open') status.set(residentId, 'alert');
+    else if (state === 'acknowledged' && status.get(residentId) !== 'alert') status.set(residentId, 'acknowledged');
+  }
+  return status;
+}
+
+export function residentMarker(
+  id: string,
+  resident: ResidentDto | undefined,
+  p: { x: number; y: number; ts: number },
+  status: ReadonlyMap<string, MarkerStatus>,
+): ResidentMarker {
+  return {
+    id,
+    name: resident?.name ?? id,
+    x: p.x,
+    y: p.y,
+    ts: p.ts,
+    wanderRisk: resident?.wanderRisk ?? false,
+    fallRisk: resident?.fallRisk ?? false,
+    status: status.get(id) ?? 'normal',
+  };
+}
+
+const MARKER_ORDER: Record<MarkerStatus, number> = { normal: 0, acknowledged: 1, alert: 2 };
+
+/** Alerting residents last, so they draw on top; then by id, so the order is stable. */
+export function byMarkerOrder(a: ResidentMarker, b: ResidentMarker): number {
+  return MARKER_ORDER[a.status] - MARKER_ORDER[b.status] || (a.id < b.id ? -1 : 1);
+}
+
 /** The residents on the selected floor as map markers; alerting residents last so they draw on top. */
 export function residentMarkers(state: ClientState): ResidentMarker[] {
   const { positions, catalog } = state;
   if (!catalog || positions.floorId !== state.selectedFloorId) return [];
-  const status = new Map<string, MarkerStatus>();
-  for (const a of Object.values(state.alerts)) {
-    if (a.state === 'open') status.set(a.residentId, 'alert');
-    else if (a.state === 'acknowledged' && status.get(a.residentId) !== 'alert') status.set(a.residentId, 'acknowledged');
-  }
-  const order: Record<MarkerStatus, number> = { normal: 0, acknowledged: 1, alert: 2 };
+  const status = markerStatuses(Object.values(state.alerts).map((a) => [a.residentId, a.state] as const));
   return Object.values(positions.byResident)
-    .map((p): ResidentMarker => {
-      const r = catalog.residentsById[p.r];
-      return {
-        id: p.r,
-        name: r?.name ?? p.r,
-        x: p.x,
-        y: p.y,
-        ts: p.ts,
-        wanderRisk: r?.wanderRisk ?? false,
-        fallRisk: r?.fallRisk ?? false,
-        status: status.get(p.r) ?? 'normal',
-      };
-    })
-    .sort((a, b) => order[a.status] - order[b.status] || (a.id < b.id ? -1 : 1));
+    .map((p) => residentMarker(p.r, catalog.residentsById[p.r], p, status))
+    .sort(byMarkerOrder);
 }
 
 /** The floor to show first: the floor of the user's first ward, else the first indoor floor. */

@@ -3,7 +3,7 @@
  * response times, exports and the report, and the events, each a button that moves the replay to its moment.
  */
 import { alertKindLabel, severityLabel, t, type MessageKey } from '../i18n';
-import { alertPlace, eventText, notableEvents, replayTime, residentName, responseTimeRows, type ReplayContext } from '../replay/describe';
+import { alertPlace, eventText, notableEvents, replayTime, residentName, responseTimeRows, type ReplayContext } from '../replay/text';
 import type { Route } from '../replay/route';
 import type { ReplayAction } from '../replay/screen-state';
 import type { ReplaySource } from '../replay/types';

@@ -5,7 +5,7 @@
 import type { AlertState } from '../../../geo/model';
 import type { Api } from '../api';
 import { alertKindLabel, alertStateLabel, severityLabel, t, type MessageKey } from '../i18n';
-import { replayTime, siteTimeZone } from '../replay/describe';
+import { replayTime, siteTimeZone } from '../replay/text';
 import { DEFAULT_AFTER_MS, DEFAULT_BEFORE_MS, type Route } from '../replay/route';
 import type { Alert } from '../replay/types';
 import { fromLocalInput, toLocalInput } from '../replay/zone-time';

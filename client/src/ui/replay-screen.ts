@@ -13,7 +13,7 @@ import { ApiError } from '../api';
 import { alertKindLabel, alertStateLabel, severityLabel, t } from '../i18n';
 import { isAnimated } from '../map/layers';
 import { BACKGROUND } from '../map/palette';
-import { alertPlace, eventText, notableEvents, replayTime, residentName, responseTimeRows, type ReplayContext } from '../replay/describe';
+import { alertPlace, eventText, notableEvents, replayTime, residentName, responseTimeRows, type ReplayContext } from '../replay/text';
 import { REPLAY_LAYER_IDS, replayLayers, type AlertMarker } from '../replay/layers';
 import { exportPath, loadReplay } from '../replay/load';
 import type { Speed } from '../replay/playback';
@@ -213,7 +213,7 @@ export class ReplayScreen {
 
   get hooks(): ReplayHooks {
     const self = this;
-    const pb = () => self.replay.pb;
+    const pb = () => self.replay.playback;
     return {
       get ready() {
         return self.isReady;
@@ -282,7 +282,7 @@ export class ReplayScreen {
     const next = replayReducer(before, action);
     if (next === before) return;
     this.replay = next;
-    if (next.pb?.playing && !before.pb?.playing) this.lastFrameAt = 0;
+    if (next.playback?.playing && !before.playback?.playing) this.lastFrameAt = 0;
     if (next.pickedFloor !== before.pickedFloor) this.renderFloors();
     this.timeline.renderClock(this.state, next);
     this.invalidate();
@@ -297,7 +297,7 @@ export class ReplayScreen {
   private readonly frame = (now: number): void => {
     this.raf = 0;
     if (this.destroyed) return;
-    const pb = this.replay.pb;
+    const pb = this.replay.playback;
     if (pb?.playing && !this.replay.snapshotting) {
       const dt = this.lastFrameAt ? Math.min(now - this.lastFrameAt, 250) : 0;
       this.lastFrameAt = now;
@@ -307,7 +307,7 @@ export class ReplayScreen {
         this.timeline.renderClock(this.state, this.replay);
       }
     }
-    const playing = this.replay.pb?.playing ?? false;
+    const playing = this.replay.playback?.playing ?? false;
     const pulsing = isAnimated({ markers: this.drawnMarkers, focus: null });
     const since = now - this.lastDrawAt;
     if ((this.dirty && (since >= 1000 / DRAW_FPS_PLAYING || !playing)) || (pulsing && since >= 1000 / DRAW_FPS_PULSE)) {
@@ -323,7 +323,7 @@ export class ReplayScreen {
   }
 
   private draw(now: number): void {
-    const { data, index, pb, pickedFloor, followId, follow } = this.replay;
+    const { data, index, playback: pb, pickedFloor, followId, follow } = this.replay;
     const catalog = this.state.catalog;
     if (!data || !index || !pb || !catalog) return;
     const floorId = shownFloor({ picked: pickedFloor, index, residentId: followId, time: pb.time, alert: data.alert });
@@ -489,7 +489,7 @@ export class ReplayScreen {
 
   /** Lay the report over the screen and open the print dialog. */
   private async printReport(): Promise<void> {
-    const { data, pb } = this.replay;
+    const { data, playback: pb } = this.replay;
     if (!data || !pb || this.replay.snapshotting) return;
     const L = this.state.locale;
     const a = data.alert;

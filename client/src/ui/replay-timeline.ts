@@ -4,7 +4,7 @@
  */
 import { alertKindLabel, t } from '../i18n';
 import { involvedResidents } from '../replay/events';
-import { replayTime, type ReplayContext } from '../replay/describe';
+import { replayTime, type ReplayContext } from '../replay/text';
 import { fraction, SPEEDS, type Speed } from '../replay/playback';
 import type { ReplayAction, ReplayScreenState } from '../replay/screen-state';
 import type { ClientState } from '../state/types';
@@ -74,7 +74,7 @@ export class ReplayTimeline {
   /** The parts that move with the clock (every frame while playing). */
   renderClock(client: ClientState, s: ReplayScreenState): void {
     const L = client.locale;
-    const pb = s.pb;
+    const pb = s.playback;
     this.el.hidden = !pb;
     this.followBox.checked = s.follow;
     if (!pb) return;
@@ -98,7 +98,7 @@ export class ReplayTimeline {
     setText(this.jumpBtn, `⚑ ${t(L, 'jumpToAlert')}`);
     this.jumpBtn.hidden = !s.data?.alert;
     setText(this.followLabel, t(L, 'follow'));
-    const pb = s.pb;
+    const pb = s.playback;
     setText(this.startLabel, pb ? replayTime(c, pb.start) : '');
     setText(this.endLabel, pb ? replayTime(c, pb.end) : '');
     this.renderFollowOptions(c, s);
@@ -118,7 +118,7 @@ export class ReplayTimeline {
 
   /** Alert markers on the timeline: where each alert was raised, and when the replayed one was handled. */
   private renderMarks(c: ReplayContext, s: ReplayScreenState): void {
-    const pb = s.pb;
+    const pb = s.playback;
     const L = c.client.locale;
     if (!pb || !s.data) {
       this.marks.replaceChildren();
