@@ -25,9 +25,19 @@ export interface PartitionAlert {
   candidate: AlertCandidate;
 }
 
+/** A confirmed change of zone membership at one fix of a tag: history records it as it is, not again. */
+export interface PartitionZoneChange {
+  tag: number;
+  ts: number;
+  entered: readonly string[];
+  exited: readonly string[];
+}
+
 export interface BatchResult {
   alerts: PartitionAlert[];
   transitions: number;
+  /** Only fixes where membership changed (most fixes change nothing). */
+  zoneChanges: PartitionZoneChange[];
   failures: { tag: number; detector: string; error: string }[];
   /** time spent in membership + detectors, ms */
   busyMs: number;
@@ -73,7 +83,7 @@ export class Partition {
 
   processBatch(data: Float64Array, accel: readonly (PackedAccel | null)[]): BatchResult {
     const t0 = this.now();
-    const out: BatchResult = { alerts: [], transitions: 0, failures: [], busyMs: 0 };
+    const out: BatchResult = { alerts: [], transitions: 0, zoneChanges: [], failures: [], busyMs: 0 };
     for (let o = 0; o + FIX_STRIDE <= data.length; o += FIX_STRIDE) {
       const tag = data[o + F.tag];
       const slot = this.tags.get(tag);
@@ -83,7 +93,11 @@ export class Partition {
       const fix = decodeFix(data, o, slot.tagId, this.floorIds, accel);
       const r = processFix(slot.state, fix, ctx, this.detectors, { escorted: data[o + F.escorted] === 1 });
       slot.state = r.state;
-      out.transitions += r.entered.length + r.exited.length;
+      const changed = r.entered.length + r.exited.length;
+      if (changed > 0) {
+        out.transitions += changed;
+        out.zoneChanges.push({ tag, ts: fix.ts, entered: r.entered, exited: r.exited });
+      }
       for (const c of r.alerts) out.alerts.push({ tag, residentId: slot.residentId, candidate: c });
       for (const f of r.failures) out.failures.push({ tag, ...f });
     }
@@ -93,7 +107,7 @@ export class Partition {
 
   tick(now: number): BatchResult {
     const t0 = this.now();
-    const out: BatchResult = { alerts: [], transitions: 0, failures: [], busyMs: 0 };
+    const out: BatchResult = { alerts: [], transitions: 0, zoneChanges: [], failures: [], busyMs: 0 };
     for (const [tag, slot] of this.tags) {
       if (!slot.residentId) continue;
       const ctx = this.world.context(slot.residentId);

@@ -30,12 +30,25 @@ export interface FixSink {
   onFixes(fixes: readonly AcceptedFix[]): void;
 }
 
+/** A confirmed change of zone membership at one fix of a tag, as the tag's geo worker computed it. */
+export interface ZoneChange {
+  tagId: string;
+  ts: number;
+  entered: readonly string[];
+  exited: readonly string[];
+}
+
 /**
  * Makes a batch durable before ingest answers, so every acknowledged fix survives a kill -9. Not a
  * sink: it is awaited, and when it fails the device is told so (no 202) and retries.
  */
 export interface FixJournal {
-  durable(fixes: Fix[]): Promise<void>;
+  /**
+   * `detected` resolves once the geo workers have been through these fixes; their zone changes have
+   * reached `onZoneChanges` by then, so the journal can record transitions without computing them again.
+   */
+  durable(fixes: Fix[], detected?: Promise<void>): Promise<void>;
+  onZoneChanges?(changes: readonly ZoneChange[]): void;
 }
 
 export interface SinkFailureLog {

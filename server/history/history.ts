@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Alert, AlertKind, Fix } from '../../geo/model';
 import { World } from '../../geo/world';
 import type { Metrics } from '../metrics';
-import type { AlertChange, AlertSink, FixJournal } from '../sinks';
+import type { AlertChange, AlertSink, FixJournal, ZoneChange } from '../sinks';
 import type { Registry } from '../registry';
 import type { Store } from '../store';
 import { RetentionJob, type RetentionPolicy } from './retention';
@@ -57,6 +57,8 @@ export class History implements FixJournal, AlertSink {
   private checkpointTimer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private lastFlushErrorLog = 0;
+  /** Batches waiting for the workers before their rows are made, chained so they are made in order. */
+  private recording: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly wal: WriteAheadLog,
@@ -96,8 +98,12 @@ export class History implements FixJournal, AlertSink {
     return h;
   }
 
-  /** The journal: resolves once the batch is in the WAL on disk. */
-  readonly durable = async (fixes: Fix[]): Promise<void> => {
+  /**
+   * The journal: resolves once the batch is in the WAL on disk. Its rows are made once `detected`
+   * resolves (the geo workers have been through the batch and their zone changes are noted), in
+   * batch order; without `detected` (tools, tests) at once, stepping membership here.
+   */
+  readonly durable = async (fixes: Fix[], detected?: Promise<void>): Promise<void> => {
     const { seq, durable } = this.wal.append(fixes);
     this.inflight.add(seq);
     try {
@@ -107,8 +113,15 @@ export class History implements FixJournal, AlertSink {
       this.inflight.delete(seq);
       throw e;
     }
-    this.recorder.record(fixes, seq);
+    if (!detected) return this.recorder.record(fixes, seq);
+    this.recording = this.recording
+      .then(() => detected)
+      .then(() => this.recorder.record(fixes, seq, true, true))
+      .catch((err) => this.log.error({ err }, 'track rows of a batch not recorded (the WAL replays them at the next start)'));
   };
+
+  /** Zone changes the geo workers confirmed: the transitions recorded in the track. */
+  readonly onZoneChanges = (changes: readonly ZoneChange[]): void => this.recorder.noteZoneChanges(changes);
 
   /** The alert sink: a raised alert writes the ring and switches its tag to full rate. */
   onAlert(alert: Alert, change: AlertChange): void {
@@ -148,6 +161,7 @@ export class History implements FixJournal, AlertSink {
     if (this.closed) return;
     this.closed = true;
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    await this.recording;
     await this.retention.stop();
     try {
       await this.recorder.close();

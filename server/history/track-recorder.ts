@@ -1,7 +1,8 @@
 /**
- * Turns accepted fixes into track rows: zone membership per tag (the geo core's own rule,
- * `stepMembership`, with the resident's hysteresis, so the transitions recorded are the ones the
- * detectors saw), the compression rules (compression.ts), a ring of the last minutes of raw fixes
+ * Turns accepted fixes into track rows: zone membership per tag (the transitions the geo workers
+ * confirmed, handed over with `noteZoneChanges`, so the transitions recorded are the ones the
+ * detectors saw; when replaying the write-ahead log at start, no worker has seen those fixes, and
+ * the recorder steps the same rule, `stepMembership`, itself), the compression rules (compression.ts), a ring of the last minutes of raw fixes
  * per tag written at full rate when an alert is raised, and full rate for a while after it. Rows are
  * written in batches off the ingest path; `onDurable` reports the WAL records whose rows are stored,
  * so the log's checkpoint can move.
@@ -10,6 +11,7 @@ import { FIX_EVENTS, type ZoneKind } from '../../geo/model';
 import { initialMembership, stepMembership, type MembershipState } from '../../geo/transition';
 import { World, type WorldData } from '../../geo/world';
 import type { Registry } from '../registry';
+import type { ZoneChange } from '../sinks';
 import type { Store, TrackRow } from '../store';
 import { DEFAULT_COMPRESSION, keepReason, type CompressionOptions, type FixFacts, type KeepReason, type KeptPoint } from './compression';
 import { FixRing, type RingEntry } from './fix-ring';
@@ -78,7 +80,9 @@ export interface RecorderHooks {
   onFlushError?: (err: unknown) => void;
 }
 
-const NONE: string[] = [];
+const NONE: readonly string[] = [];
+/** Zone changes kept per tag while waiting for their fix to be recorded (a tag nobody records: bounded). */
+const MAX_WAITING_CHANGES = 256;
 
 /** Key of a stored row for de-duplication during recovery. */
 export const rowKey = (residentId: string, ts: number) => `${residentId}\u0000${ts}`;
@@ -110,6 +114,8 @@ export class TrackRecorder {
   private stopped = false;
   /** During recovery: rows already in the store, not written again. */
   private skip: Set<string> | null = null;
+  /** Zone changes from the geo workers, per tag, in order, until their fix is recorded. */
+  private readonly workerChanges = new Map<string, ZoneChange[]>();
   private readonly opts: RecorderOptions;
 
   constructor(
@@ -139,12 +145,13 @@ export class TrackRecorder {
   /**
    * Accepted fixes, each tag's in time order. `seq`: the WAL record they came from (reported through
    * `onDurable` once their rows are stored); `emit: false` only rebuilds state (records already
-   * checkpointed, replayed at start).
+   * checkpointed, replayed at start). `fromWorkers`: the workers have been through these fixes and
+   * their zone changes were noted; otherwise membership is stepped here.
    */
-  record(fixes: readonly WalFix[], seq: number | null, emit = true): void {
+  record(fixes: readonly WalFix[], seq: number | null, emit = true, fromWorkers = false): void {
     const overflow = emit && this.pending.length >= this.opts.maxPendingRows;
     if (overflow) this.stats.overflowBatches++;
-    for (const f of fixes) this.one(f, emit && !overflow);
+    for (const f of fixes) this.one(f, emit && !overflow, fromWorkers);
     if (seq !== null && !overflow) this.processed.push(seq);
     this.stats.pendingRows = this.pending.length;
     if (this.pending.length >= this.opts.flushRows && !this.flushing) void this.flush();
@@ -164,6 +171,27 @@ export class TrackRecorder {
       this.emit(this.rowOf(t, e, 'fix'));
     });
     this.stats.pendingRows = this.pending.length;
+  }
+
+  /** Zone changes the geo workers confirmed, each tag's in order; used when their fixes are recorded. */
+  noteZoneChanges(changes: readonly ZoneChange[]): void {
+    for (const c of changes) {
+      let q = this.workerChanges.get(c.tagId);
+      if (!q) this.workerChanges.set(c.tagId, (q = []));
+      q.push(c);
+      if (q.length > MAX_WAITING_CHANGES) q.shift();
+    }
+  }
+
+  /** The workers' change at this fix of the tag, if any (older ones never matched a recorded fix: dropped). */
+  private workerChangeAt(tagId: string, ts: number): ZoneChange | null {
+    if (this.workerChanges.size === 0) return null;
+    const q = this.workerChanges.get(tagId);
+    if (!q) return null;
+    while (q.length && q[0].ts < ts) q.shift();
+    const c = q.length && q[0].ts === ts ? q.shift()! : null;
+    if (!q.length) this.workerChanges.delete(tagId);
+    return c;
   }
 
   /** Rows with these keys (`rowKey`) are already stored: not written again (recovery), until cleared with null. */
@@ -225,16 +253,27 @@ export class TrackRecorder {
     this.timer.unref?.();
   }
 
-  private one(f: WalFix, emit: boolean): void {
+  private one(f: WalFix, emit: boolean, fromWorkers: boolean): void {
     const t = this.track(f.tagId);
     if (!t) {
       this.stats.unknownTags++;
       return;
     }
     this.stats.fixes++;
-    let entered: string[] = NONE;
-    let exited: string[] = NONE;
-    if (!this.membershipHolds(t, f)) {
+    let entered = NONE;
+    let exited = NONE;
+    if (fromWorkers) {
+      const c = this.workerChangeAt(f.tagId, f.ts);
+      if (c) {
+        entered = c.entered;
+        exited = c.exited;
+        const inside = t.membership.inside.filter((id) => !exited.includes(id));
+        for (const id of entered) if (!inside.includes(id)) inside.push(id);
+        t.membership = { floorId: f.floorId, inside, pending: {} };
+        t.zone = this.primaryZone(inside);
+        t.insideIdx = inside.map((id) => this.world.zones.indexOf(id));
+      }
+    } else if (!this.membershipHolds(t, f)) {
       const step = stepMembership(t.membership, f, this.world.zones, t.hysteresis);
       t.membership = step.state;
       entered = step.entered;

@@ -3,12 +3,14 @@
  *
  *   in    transport (ingest/: HTTP, OsmAnd, OwnTracks, MQTT, simulator) -> `ingest`
  *         1. enrich: validate, authorise the key, place in the site frame, order guard (ingest/normalize)
- *         2. journal: the write-ahead log; the device is answered only once it holds (history/)
- *         3. escort: staff fixes mark the residents beside them escorted (escorts.ts)
- *         4. fix sinks, in order: latest positions, live-map frames (server/sinks.ts)
- *         5. worker batch: the tag's worker runs zone membership, charging, place and every
+ *         2. escort: staff fixes mark the residents beside them escorted (escorts.ts)
+ *         3. fix sinks, in order: latest positions, live-map frames (server/sinks.ts)
+ *         4. worker batch: the tag's worker runs zone membership, charging, place and every
  *            detector (geo-pool.ts -> workers/geo-worker.ts -> geo/tag-pipeline.ts)
- *   back  worker results -> `onWorkerResult`
+ *         5. journal: the write-ahead log; the device is answered only once it holds (history/);
+ *            its track rows are written once the workers have been through the batch, with the
+ *            zone changes they computed (transitions are computed once, on the worker)
+ *   back  worker results -> zone changes to the journal, candidates to `onWorkerResult`
  *         6. alert fold: one open alert per resident and kind, later detections fold into it
  *            (alerts/alert-service.ts); acknowledge/resolve from REST join here too
  *         7. alert sinks, in order: metrics, realtime, history, log (+ notifications, linkage)
@@ -54,6 +56,7 @@ export class FixPath implements FixIntake {
       {
         workers: d.geoWorkers,
         onAlerts: (candidates) => this.onWorkerResult(candidates),
+        onZoneChanges: d.journal?.onZoneChanges ? (changes) => d.journal!.onZoneChanges!(changes) : undefined,
         onFailure: (f) => this.onDetectorFailure(f),
       },
     );
@@ -73,7 +76,6 @@ export class FixPath implements FixIntake {
   async ingest(raw: readonly unknown[], key: IngestKey, source: string, now = Date.now()): Promise<IngestReport> {
     const { registry, enrich, journal, fixSinks, metrics } = this.d;
     const batch = enrich.normalize(raw, key, now);
-    const written = journal && batch.fixes.length > 0 ? journal.durable(batch.fixes) : null;
     // staff first: a nurse's fix in the same batch says whether the resident beside her is escorted
     const residentFixes: Fix[] = [];
     for (const fix of batch.fixes) {
@@ -87,6 +89,8 @@ export class FixPath implements FixIntake {
     }
     fixSinks.onFixes(accepted);
     for (const a of accepted) this.geo.submit(a.fix, a.escorted);
+    // the journal's sync and the workers run side by side; the 202 waits for the journal only
+    const written = journal && batch.fixes.length > 0 ? journal.durable(batch.fixes, this.geo.processed()) : null;
     if (written) {
       try {
         await written;

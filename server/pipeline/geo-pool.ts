@@ -7,6 +7,7 @@ import type { Fix, Resident } from '../../geo/model';
 import { F, FIX_STRIDE, eventCode, packAccel, Partition, type BatchResult, type PackedAccel } from '../../geo/partition';
 import type { WorldData } from '../../geo/world';
 import type { FromWorker, GeoWorkerInit, ToWorker } from '../../workers/protocol';
+import type { ZoneChange } from '../sinks';
 
 /** A detector's alert candidate for one tag's resident, back from the tag's worker. */
 export interface TagCandidate {
@@ -36,6 +37,8 @@ export interface GeoPoolOptions {
   /** worker threads; 0 runs the core on the main thread (tests, tiny sites) */
   workers: number;
   onAlerts: (candidates: TagCandidate[]) => void;
+  /** Confirmed zone membership changes, in each tag's order (history records them). */
+  onZoneChanges?: (changes: ZoneChange[]) => void;
   onFailure?: (f: GeoFailure) => void;
 }
 
@@ -45,6 +48,11 @@ interface Lane {
   buf: number[];
   accel: (PackedAccel | null)[];
   waiting: Map<number, number>; // seq -> fix count
+  /** Fixes submitted to this lane so far, and those processed (or lost with a crashed worker). */
+  submitted: number;
+  done: number;
+  /** Crashed too often and not restarted: its fixes are dropped (healthz reports it). */
+  dead: boolean;
   restarts: number[];
   /** Registrations after start, replayed into a restarted worker. */
   later: Extract<ToWorker, { type: 'tag' | 'world' }>[];
@@ -69,6 +77,7 @@ export class GeoPool {
   private readonly floorIndex = new Map<string, number>();
   private readonly floorIds: string[];
   private seq = 0;
+  private readonly barriers: { targets: number[]; resolve: () => void }[] = [];
   private closed = false;
   private flushScheduled = false;
   readonly stats: GeoPoolStats = { fixes: 0, batches: 0, transitions: 0, detectorFailures: 0, busyMs: 0, inflightFixes: 0, deadWorkers: 0 };
@@ -86,7 +95,7 @@ export class GeoPool {
       const mine = this.tagIds
         .map((tagId, idx) => ({ idx, tagId, residentId: this.tagResident[idx] }))
         .filter((t) => t.idx % n === w);
-      const lane: Lane = { worker: null, inline: null, buf: [], accel: [], waiting: new Map(), restarts: [], later: [] };
+      const lane: Lane = { worker: null, inline: null, buf: [], accel: [], waiting: new Map(), submitted: 0, done: 0, dead: false, restarts: [], later: [] };
       if (opts.workers === 0) {
         lane.inline = new Partition(world, floorIds, undefined, () => performance.now());
         for (const t of mine) lane.inline.addTag(t.idx, t.tagId, t.residentId);
@@ -180,6 +189,7 @@ export class GeoPool {
     b[o + F.accel] = accelRef;
     b[o + F.escorted] = escorted ? 1 : 0;
     this.stats.inflightFixes++;
+    lane.submitted++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -191,6 +201,15 @@ export class GeoPool {
     this.flushScheduled = false;
     for (const lane of this.lanes) {
       if (lane.buf.length === 0) continue;
+      if (lane.dead) {
+        const dropped = lane.buf.length / FIX_STRIDE;
+        lane.buf = [];
+        lane.accel = [];
+        lane.done += dropped;
+        this.stats.inflightFixes -= dropped;
+        this.releaseBarriers();
+        continue;
+      }
       const data = Float64Array.from(lane.buf);
       const accel = lane.accel;
       lane.buf = [];
@@ -223,14 +242,33 @@ export class GeoPool {
     while (this.stats.inflightFixes > 0) await new Promise((r) => setTimeout(r, 2));
   }
 
+  /**
+   * Resolves once every fix submitted so far has been through its worker (or was lost with a
+   * crashed worker), so its zone changes and candidates have been handed on.
+   */
+  processed(): Promise<void> {
+    const targets = this.lanes.map((l) => l.submitted);
+    if (this.lanes.every((l, i) => l.done >= targets[i])) return Promise.resolve();
+    return new Promise((resolve) => this.barriers.push({ targets, resolve }));
+  }
+
+  private releaseBarriers(): void {
+    let n = 0;
+    // barriers are created in order, so they come due in order
+    while (n < this.barriers.length && this.lanes.every((l, i) => this.closed || l.done >= this.barriers[n].targets[i])) n++;
+    for (const b of this.barriers.splice(0, n)) b.resolve();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.releaseBarriers();
     await Promise.all(this.lanes.map((l) => l.worker?.terminate()));
   }
 
   private onResult(lane: Lane, seq: number, r: BatchResult): void {
     const count = lane.waiting.get(seq) ?? 0;
     lane.waiting.delete(seq);
+    lane.done += count;
     this.stats.inflightFixes -= count;
     this.stats.fixes += count;
     this.stats.batches++;
@@ -238,9 +276,13 @@ export class GeoPool {
     this.stats.busyMs += r.busyMs;
     this.stats.detectorFailures += r.failures.length;
     for (const f of r.failures) this.opts.onFailure?.({ tagId: this.tagIds[f.tag], detector: f.detector, error: f.error });
+    if (r.zoneChanges.length && this.opts.onZoneChanges) {
+      this.opts.onZoneChanges(r.zoneChanges.map((c) => ({ tagId: this.tagIds[c.tag], ts: c.ts, entered: c.entered, exited: c.exited })));
+    }
     if (r.alerts.length) {
       this.opts.onAlerts(r.alerts.map((a) => ({ tagId: this.tagIds[a.tag], residentId: a.residentId, candidate: a.candidate })));
     }
+    if (this.barriers.length) this.releaseBarriers();
   }
 
   private spawn(lane: Lane, init: GeoWorkerInit, w: number): void {
@@ -251,14 +293,21 @@ export class GeoPool {
       // A crashed worker loses its tags' detector state, not the service: report, drop what it
       // held in flight, and start a fresh one with the same tags.
       this.opts.onFailure?.({ tagId: '*', detector: `geo-worker-${w}`, error: e.message });
-      for (const count of lane.waiting.values()) this.stats.inflightFixes -= count;
+      for (const count of lane.waiting.values()) {
+        this.stats.inflightFixes -= count;
+        lane.done += count;
+      }
       lane.waiting.clear();
+      this.releaseBarriers();
       const now = Date.now();
       lane.restarts = lane.restarts.filter((t) => now - t < 60_000);
       lane.restarts.push(now);
       // a worker that cannot even start would otherwise restart in a tight loop
       if (!this.closed && lane.restarts.length <= 3) this.spawn(lane, init, w);
-      else this.stats.deadWorkers++;
+      else {
+        this.stats.deadWorkers++;
+        lane.dead = true;
+      }
     });
     lane.worker = worker;
   }

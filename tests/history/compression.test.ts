@@ -165,3 +165,29 @@ describe('the recorder\'s membership fast path', () => {
     expect(skippable).toBeGreaterThan(3000);
   });
 });
+
+describe('track recorder fed by the geo workers', () => {
+  it('records the transitions the workers confirmed, at their fixes, and labels rows with the zones they left it in', async () => {
+    const { rec, rows } = recorder();
+    rec.noteZoneChanges([
+      { tagId: 'T2', ts: T0 + 2 * S, entered: ['w1', 'corr'], exited: [] },
+      { tagId: 'T2', ts: T0 + 8 * S, entered: ['r1'], exited: ['corr'] },
+    ]);
+    rec.record(still(0, 10, 2, 1.5), 1, true, true);
+    await rec.flush();
+    const transitions = rows.filter((r) => r.kind === 'transition');
+    expect(transitions.map((r) => [secs([r])[0], r.detail])).toEqual([
+      [2, 'enter:w1,corr'],
+      [8, 'enter:r1;exit:corr'],
+    ]);
+    // the most specific zone the workers say the tag is in, even though it never moved: no membership of its own
+    expect(rows.at(-1)?.zoneId).toBe('r1');
+  });
+
+  it('computes no transition of its own for fixes the workers have been through', async () => {
+    const { rec, rows } = recorder();
+    rec.record([...still(0, 3, 2, 1.5), ...still(4, 12, 3, 6)], 1, true, true);
+    await rec.flush();
+    expect(rows.filter((r) => r.kind === 'transition')).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@ import type { AlertCandidate, Fix, Resident } from '../../geo/model';
 import { F, FIX_STRIDE, Partition } from '../../geo/partition';
 import type { WorldData } from '../../geo/world';
 import { GeoPool, type TagCandidate as GeoAlert } from '../../server/pipeline/geo-pool';
+import type { ZoneChange } from '../../server/sinks';
 import { mulberry32, type RandomSource } from '../../geo/rng';
 import { SMALL_RESIDENTS, smallWorld } from '../fixtures/small-floor';
 
@@ -135,6 +136,25 @@ describe.each([
     expect(total).toBeGreaterThan(40); // the wander does provoke alerts, of several kinds
     expect(new Set([...expected.values()].flat().map((c) => c.kind)).size).toBeGreaterThanOrEqual(3);
     expect(sorted(byTag(alerts))).toEqual(sorted(expected));
+  });
+
+  it('says when the fixes submitted so far are through, after handing on the zone changes the workers confirmed', async () => {
+    const { world, residents } = manyResidents();
+    const fixes = fixesFor(residents);
+    const changes: ZoneChange[] = [];
+    pool = new GeoPool(world, residents.map((r) => ({ tagId: r.tagId, residentId: r.id })), { workers, onAlerts: () => {}, onZoneChanges: (c) => changes.push(...c) });
+    await pool.ready();
+    await pool.processed(); // nothing submitted: at once
+    for (const f of fixes) pool.submit(f);
+    await pool.processed();
+    expect(pool.stats.fixes).toBe(fixes.length);
+    expect(changes.reduce((n, c) => n + c.entered.length + c.exited.length, 0)).toBe(pool.stats.transitions);
+    expect(changes.length).toBeGreaterThan(residents.length);
+    // each tag's changes in its own time order
+    for (const r of residents) {
+      const ts = changes.filter((c) => c.tagId === r.tagId).map((c) => c.ts);
+      expect(ts).toEqual([...ts].sort((a, b) => a - b));
+    }
   });
 
   it('processes the fixes of a tag registered after the pool started', async () => {
