@@ -15,7 +15,7 @@ import { resample } from '../geo/accel';
 import type { FallAccelRules } from '../geo/detect/fall-accel';
 import type { AlertKind, Fix } from '../geo/model';
 import { DEFAULT_RULES } from '../geo/rules';
-import { initialTagState, processFix } from '../geo/tag-pipeline';
+import { initialTagState, processFix } from '../geo/tag-step';
 import { generateSuite, type Episode } from './scenarios/episodes';
 import { room, scenarioResident, scenarioSite } from './scenarios/floor';
 import { Rng } from '../geo/rng';

@@ -28,7 +28,7 @@ import { booleanPointInPolygon } from '@turf/turf';
 import type { Polygon } from 'geojson';
 import { DETECTORS } from '../geo/detect';
 import type { Fix, Zone } from '../geo/model';
-import { initialTagState, processFix, type TagState } from '../geo/tag-pipeline';
+import { initialTagState, processFix, type TagState } from '../geo/tag-step';
 import { initialMembership, stepMembership, type MembershipState } from '../geo/transition';
 import { World } from '../geo/world';
 import { ZoneIndex } from '../geo/zone-index';

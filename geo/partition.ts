@@ -2,7 +2,7 @@ import type { AlertCandidate, Fix, FixEvent, Resident } from './model';
 import { FIX_EVENTS } from './model';
 import { DETECTORS } from './detect';
 import type { Detector } from './detect/types';
-import { initialTagState, processFix, processTick, type TagState } from './tag-pipeline';
+import { initialTagState, processFix, processTick, type TagState } from './tag-step';
 import { World, type WorldData } from './world';
 
 /**
@@ -19,7 +19,7 @@ export function eventCode(e: FixEvent | undefined): number {
   return e ? FIX_EVENTS.indexOf(e) + 1 : 0;
 }
 
-export interface PartitionAlert {
+export interface PartitionCandidate {
   tag: number;
   residentId: string;
   candidate: AlertCandidate;
@@ -34,7 +34,7 @@ export interface PartitionZoneChange {
 }
 
 export interface BatchResult {
-  alerts: PartitionAlert[];
+  alerts: PartitionCandidate[];
   transitions: number;
   /** Only fixes where membership changed (most fixes change nothing). */
   zoneChanges: PartitionZoneChange[];

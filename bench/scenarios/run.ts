@@ -1,7 +1,7 @@
 import { DETECTORS } from '../../geo/detect';
 import type { Detector } from '../../geo/detect/types';
 import type { AlertCandidate, Fix, Resident, RuleOverrides, Site } from '../../geo/model';
-import { initialTagState, processFix, processTick } from '../../geo/tag-pipeline';
+import { initialTagState, processFix, processTick } from '../../geo/tag-step';
 import { World } from '../../geo/world';
 import type { Episode } from './episodes';
 import { floorZones } from './floor';

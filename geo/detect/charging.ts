@@ -28,7 +28,7 @@ export function initCharging(): ChargingState {
 
 /**
  * How far a charging tag may drift (plus twice its accuracy) before it counts as picked up, metres.
- * One radius for every rule: charging is inferred once per fix (geo/tag-pipeline.ts) and handed to
+ * One radius for every rule: charging is inferred once per fix (geo/tag-step.ts) and handed to
  * the detectors in `StepInput.charging`.
  */
 export const CHARGER_RADIUS_M = 1.5;

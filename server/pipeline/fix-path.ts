@@ -6,7 +6,7 @@
  *         2. escort: staff fixes mark the residents beside them escorted (escorts.ts)
  *         3. fix sinks, in order: latest positions, live-map frames (server/sinks.ts)
  *         4. worker batch: the tag's worker runs zone membership, charging, place and every
- *            detector (geo-pool.ts -> workers/geo-worker.ts -> geo/tag-pipeline.ts)
+ *            detector (geo-pool.ts -> workers/geo-worker.ts -> geo/tag-step.ts)
  *         5. journal: the write-ahead log; the device is answered only once it holds (history/);
  *            its track rows are written once the workers have been through the batch, with the
  *            zone changes they computed (transitions are computed once, on the worker)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detector } from '../../geo/detect/types';
 import type { Fix } from '../../geo/model';
-import { initialTagState, processFix } from '../../geo/tag-pipeline';
+import { initialTagState, processFix } from '../../geo/tag-step';
 import { World } from '../../geo/world';
 import { smallWorld } from '../fixtures/small-floor';
 

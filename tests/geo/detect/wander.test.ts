@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AlertCandidate, Fix } from '../../../geo/model';
 import { DETECTORS } from '../../../geo/detect';
-import { initialTagState, processFix } from '../../../geo/tag-pipeline';
+import { initialTagState, processFix } from '../../../geo/tag-step';
 import { World } from '../../../geo/world';
 import { Rng } from '../../../geo/rng';
 import { smallWorld } from '../../fixtures/small-floor';

@@ -4,7 +4,7 @@ import { FixPlace } from './detect/place';
 import type { Detector, DetectorContext, StepInput } from './detect/types';
 import { initialMembership, stepMembership, type MembershipState } from './transition';
 
-/** Everything the pipeline remembers about one tag: plain JSON. */
+/** Everything the tag step remembers about one tag between fixes: plain JSON. */
 export interface TagState {
   lastFix: Fix | null;
   /** Whether the tag lies on its charger, inferred once per fix for every detector. */
@@ -18,7 +18,7 @@ export interface DetectorFailure {
   error: string;
 }
 
-export interface PipelineStep {
+export interface TagStep {
   state: TagState;
   alerts: AlertCandidate[];
   entered: string[];
@@ -40,7 +40,7 @@ export function processFix(
   ctx: DetectorContext,
   detectors: readonly Detector<any>[],
   extra: { escorted?: boolean } = {},
-): PipelineStep {
+): TagStep {
   const m = stepMembership(state.membership, fix, ctx.zones, ctx.rules.hysteresis);
   const charging = updateCharging(state.charging, fix);
   const input: StepInput = {
