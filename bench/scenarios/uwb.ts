@@ -10,7 +10,7 @@ import type { FallHeightState } from '../../geo/detect/fall-height';
 import type { FloorParams, Placement } from '../../geo/detect/floor-level';
 import type { AlertCandidate, Fix, Resident, Site } from '../../geo/model';
 import { DEFAULT_RULES } from '../../geo/rules';
-import { initialTagState, processFix, type TagState } from '../../geo/tag-pipeline';
+import { initialTagState, processFix, type TagState } from '../../geo/tag-step';
 import { UWB_DEFAULTS, UwbTag } from '../../server/simulator/uwb';
 import { FLOOR, LOUNGE, ROOMS, room, scenarioResident, scenarioSite, type RoomGeometry } from './floor';
 import { Track, type P } from './motion';
