@@ -8,25 +8,11 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../geo/model';
 import type { RunningServer } from '../../server/app';
-import type { SiteBundle } from '../../server/registry';
-import { tinySite } from '../fixtures/tiny-site';
+import { CAMERA, linkedSite } from '../fixtures/linked-site';
 import { startReceiver, type Receiver, type Received } from '../helpers/receiver';
 import { api, login, nextAlert, openSocket, postFixes, startTiny, type ClientSocket } from '../helpers/server';
 
 const ece = createRequire(import.meta.url)('http_ece') as { decrypt(buf: Buffer, p: object): Buffer };
-
-export const CAMERA = { id: 'cam-stairs', name: 'Stairwell camera', snapshotUrl: 'http://vms.local/cam-stairs.jpg', streamUrl: 'rtsp://vms.local/cam-stairs' };
-
-/** The tiny site with a door controller and a camera on its stairwell, and a second wander-risk resident on the ward. */
-export function linkedSite(): SiteBundle {
-  const b = tinySite();
-  const stairs = b.zones.find((z) => z.id === 'stairs')!;
-  stairs.controller = { id: 'door-stairs', kind: 'door', name: 'Stairwell door' };
-  stairs.cameras = [CAMERA];
-  b.residents.push({ ...b.residents.find((r) => r.id === 'R2')!, id: 'R4', name: 'Chen Jie', tagId: 'T4', wanderRisk: true, safeZoneIds: ['w1'] });
-  b.tags.push({ id: 'T4', kind: 'indoor', residentId: 'R4', siteId: 'tiny' });
-  return b;
-}
 
 let clock = Date.now() - 300_000;
 const later = (ms: number) => (clock += ms);

@@ -2,6 +2,7 @@ import { alertKindLabel, alertStateLabel, severityLabel, t, timeAgo } from '../i
 import { canReplay } from '../replay/route';
 import { activeAlerts, floorName, zoneName } from '../state/selectors';
 import type { Alert, AlertAction, ClientState } from '../state/types';
+import { at, audienceLabel } from '../strings/alarm';
 import { h, setAttr, setText } from './dom';
 
 export interface AlertListActions {
@@ -16,7 +17,12 @@ interface Row {
   severity: HTMLElement;
   kind: HTMLElement;
   ago: HTMLElement;
+  /** Escalation level reached (hidden until a step fires). */
+  escalation: HTMLElement;
   who: HTMLElement;
+  /** The zone's camera (exit linkage): a link to its snapshot, and to its live stream. */
+  camera: HTMLAnchorElement;
+  stream: HTMLAnchorElement;
   where: HTMLElement;
   state: HTMLElement;
   error: HTMLElement;
@@ -95,6 +101,9 @@ export class AlertList {
       severity: h('span', { class: 'sev' }),
       kind: h('span', { class: 'kind', testid: `alert-kind-${id}` }),
       ago: h('span', { class: 'ago' }),
+      escalation: h('span', { class: 'esc-badge', testid: `alert-escalation-${id}` }),
+      camera: h('a', { class: 'camera-link', testid: `alert-camera-${id}`, attrs: { target: '_blank', rel: 'noopener noreferrer' } }),
+      stream: h('a', { class: 'camera-link camera-stream', testid: `alert-stream-${id}`, attrs: { target: '_blank', rel: 'noopener noreferrer' } }),
       who: h('span', { class: 'who' }),
       where: h('span', { class: 'where' }),
       state: h('span', { class: 'state', testid: `alert-state-${id}` }),
@@ -106,8 +115,9 @@ export class AlertList {
       replay: h('button', { class: 'btn btn-chip btn-ghost row-replay', testid: `alert-replay-${id}`, on: { click: () => replay?.(id) } }),
     };
     row.el.append(
-      h('div', { class: 'row-head' }, row.severity, row.kind, row.ago),
+      h('div', { class: 'row-head' }, row.severity, row.kind, row.escalation, row.ago),
       h('div', { class: 'row-body' }, row.who, row.where),
+      h('div', { class: 'row-camera' }, row.camera, row.stream),
       // replay is for afterwards: out of the way of the buttons a nurse needs now
       h('div', { class: 'row-state' }, row.state, row.replay),
       row.error,
@@ -126,6 +136,20 @@ export class AlertList {
     setText(row.severity, severityLabel(locale, alert.severity));
     setText(row.kind, alertKindLabel(locale, alert.kind) + (alert.repeats > 0 ? ` ×${alert.repeats + 1}` : ''));
     setText(row.ago, timeAgo(locale, now - alert.fixTs));
+    const level = alert.escalationLevel ?? 0;
+    const escStep = [...alert.history].reverse().find((s) => s.state === 'escalated');
+    setText(row.escalation, level > 0 ? at(locale, 'escalated', { n: level }) : '');
+    setAttr(row.escalation, 'title', escStep?.to ? at(locale, 'escalatedTo', { to: audienceLabel(locale, escStep.to) }) : '');
+    row.escalation.hidden = level === 0;
+    d.escalation = String(level);
+    const cam = alert.cameras?.[0];
+    (row.camera.parentElement as HTMLElement).hidden = !cam;
+    if (cam) {
+      setText(row.camera, `📷 ${at(locale, 'camera', { name: cam.name ?? cam.id })}`);
+      setAttr(row.camera, 'href', cam.snapshotUrl);
+      setText(row.stream, `▶ ${at(locale, 'cameraStream')}`);
+      setAttr(row.stream, 'href', cam.streamUrl);
+    }
     setAttr(row.ago, 'title', new Date(alert.fixTs).toLocaleString(locale));
     setText(row.who, alert.residentName || state.catalog?.residentsById[alert.residentId]?.name || alert.residentId);
     const floorId = alert.position?.floorId ?? alert.floorId;
