@@ -144,3 +144,25 @@ export interface WindowReplayPage {
   alerts: Alert[];
   next?: string;
 }
+
+// ---- Web Push ----
+
+/** What a Web Push notification carries (server/alerts/web-push.ts sends it, client/src/push/sw.ts shows it). */
+export interface PushMessage {
+  alertId: string;
+  kind: AlertKind;
+  /** raised, updated (a repeat), acknowledged, resolved, escalated */
+  change: string;
+  residentId: string;
+  residentName: string;
+  room?: string;
+  where?: string;
+  photoUrl?: string;
+  escalationLevel?: number;
+  /** Opens the alert on the phone view. */
+  url: string;
+  /** The device chose to vibrate quietly rather than ring. */
+  quiet: boolean;
+  /** Epoch ms the alert was detected (push latency is measured from it). */
+  detectedAt: number;
+}

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import webpush from 'web-push';
 import type { EpochMs } from '../../geo/model';
+import type { PushMessage } from '../contract';
 import type { OutboxItem, Store } from '../store';
 import type { HandleResult, OutboxHandler } from './outbox-dispatcher';
 import { retryDelay } from './webhook-delivery';
@@ -28,28 +29,12 @@ export interface PushSubscriptionRecord {
   createdAt: EpochMs;
 }
 
-/** What the service worker shows (client/src/push/sw.ts reads the same shape). */
-export interface PushMessage {
-  alertId: string;
-  kind: string;
-  change: string;
-  residentId: string;
-  residentName: string;
-  room?: string;
-  where?: string;
-  photoUrl?: string;
-  escalationLevel?: number;
-  /** Opens the alert on the phone view. */
-  url: string;
-  quiet: boolean;
-  /** Epoch ms the alert was detected (push latency is measured from it). */
-  detectedAt: EpochMs;
-}
-
 interface PushItem {
   subscriptionId: string;
   message: PushMessage;
 }
+
+export type { PushMessage };
 
 export const PUSH_TARGET = 'push:';
 

@@ -4,22 +4,9 @@
  * phone view when it is tapped. Quiet devices vibrate briefly; others ask to stay on screen.
  */
 import { alertKindLabel } from '../i18n';
-import type { AlertKind } from '../../../server/contract';
+import type { PushMessage } from '../../../server/contract';
 import type { Locale } from '../state/types';
 import { at } from '../strings/alarm';
-
-interface PushMessage {
-  alertId: string;
-  kind: AlertKind;
-  change: string;
-  residentName: string;
-  room?: string;
-  where?: string;
-  photoUrl?: string;
-  escalationLevel?: number;
-  url: string;
-  quiet: boolean;
-}
 
 interface PushEventLike extends Event {
   data: { json(): unknown } | null;
