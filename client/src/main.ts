@@ -166,11 +166,14 @@ async function startSession(saved: SavedSession): Promise<void> {
   showMessage(t(store.getState().locale, 'loading'));
   try {
     const requestedAtSeq = store.getState().seq;
+    // a regulator reads aggregates only: asking for residents and alerts would only collect refusals
+    const aggregatesOnly = saved.user.role === 'regulator';
+    const none = <T>() => Promise.resolve([] as T[]);
     const [sites, residents, open, acknowledged] = await Promise.all([
       orEmpty<SiteDto>(s.api.sites()),
-      orEmpty<ResidentDto>(s.api.residents()),
-      orEmpty<Alert>(s.api.alerts('open')),
-      orEmpty<Alert>(s.api.alerts('acknowledged')),
+      aggregatesOnly ? none<ResidentDto>() : orEmpty<ResidentDto>(s.api.residents()),
+      aggregatesOnly ? none<Alert>() : orEmpty<Alert>(s.api.alerts('open')),
+      aggregatesOnly ? none<Alert>() : orEmpty<Alert>(s.api.alerts('acknowledged')),
     ]);
     if (session !== s) return;
     performance.mark('carewatch:data-loaded');

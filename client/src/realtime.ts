@@ -80,6 +80,8 @@ export class Realtime {
   /** Re-read every unresolved alert; alerts resolved while we were away drop out in the reducer. */
   async refreshAlerts(): Promise<void> {
     const requestedAtSeq = this.store.getState().seq;
+    // a regulator reads aggregates only: the alert list would be refused
+    if (this.store.getState().user?.role === 'regulator') return;
     try {
       const [open, acknowledged] = await Promise.all([this.api.alerts('open'), this.api.alerts('acknowledged')]);
       if (!this.closed) this.store.dispatch({ type: 'alerts/snapshot', alerts: [...open, ...acknowledged], requestedAtSeq });

@@ -209,7 +209,7 @@ export class ManagerView {
             'ul',
             { class: 'attention' },
             ...s.attention.slice(0, 12).map((a) =>
-              h('li', {}, h('span', { class: `badge ${a.state}`, text: ot(L, stateKey(a.state)) }), ` ${a.residentName ?? a.tagId} · ${a.tagId}`, a.battery !== null ? ` · ${ot(L, 'battery')} ${Math.round(a.battery)}%` : '', a.lastSeen ? ` · ${ot(L, 'lastSeen')} ${clockTime(L, a.lastSeen, { withDate: true })}` : ''),
+              h('li', {}, h('span', { class: `dev-badge ${a.state}`, text: ot(L, stateKey(a.state)) }), ` ${a.residentName ?? a.tagId} · ${a.tagId}`, a.battery !== null ? ` · ${ot(L, 'battery')} ${Math.round(a.battery)}%` : '', a.lastSeen ? ` · ${ot(L, 'lastSeen')} ${clockTime(L, a.lastSeen, { withDate: true })}` : ''),
             ),
           )
         : null,

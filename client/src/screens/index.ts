@@ -5,3 +5,4 @@
 import './live';
 import './replay';
 import './overview';
+import './setup';
