@@ -342,8 +342,10 @@ export function importImdf(archive: ImdfArchive, opts: ImdfImportOptions = {}): 
         skipped.push({ featureType: 'unit', id: unit.id, reason: 'degenerate polygon' });
         continue;
       }
-      const n = (perCategory.get(category) ?? 0) + 1;
-      perCategory.set(category, n);
+      // numbered per family (restroom.male and restroom.unisex are both restrooms), so fallback names stay unique
+      const family = category.split('.')[0];
+      const n = (perCategory.get(family) ?? 0) + 1;
+      perCategory.set(family, n);
       const fallback = fallbackName(category, n);
       const zone: Zone = {
         id: prefix + unit.id,
