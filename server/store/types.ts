@@ -8,6 +8,9 @@
 import type { Alert, AlertState, EpochMs } from '../../geo/model';
 import type { AlarmRecordStore } from './alarm-records';
 import type { ConfigRecordStore } from './config-records';
+import type { AuthRecords } from './auth-records';
+
+export type * from './auth-records';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -110,6 +113,8 @@ export const OUTBOX_LEASE_MS = 60_000;
 /** Webhooks, rosters, escalation rules, push subscriptions, deliveries: alarm-records.ts; sites, zones, residents, tags: config-records.ts. */
 export interface Store extends AlarmRecordStore, ConfigRecordStore {
   readonly kind: StoreKind;
+  /** Accounts, sessions and ingest keys (auth-records.ts). */
+  readonly auth: AuthRecords;
 
   /** Insert or replace the whole alert, history included. */
   saveAlert(alert: Alert): Promise<void>;

@@ -292,6 +292,61 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       });
     });
 
+    describe('auth records: accounts, ingest keys, sessions', () => {
+      const account = (username: string, over: Record<string, unknown> = {}) => ({ username, role: 'nurse', passwordHash: 'scrypt$1$2', wardIds: ['w1'], ...over });
+      const session = (id: string, expiresAt: number, username = 'nurse-li') => ({ id, username, createdAt: T0, expiresAt });
+
+      it('keeps accounts whole, replaces them by username, deletes them, and hands out copies', async () => {
+        await store.auth.putAccount(account('nurse-li'));
+        await store.auth.putAccount(account('admin', { role: 'admin' }));
+        await store.auth.putAccount(account('nurse-li', { wardIds: ['w2'] }));
+        expect(await store.auth.getAccount('nurse-li')).toEqual(account('nurse-li', { wardIds: ['w2'] }));
+        expect((await store.auth.listAccounts()).map((a) => a.username).sort()).toEqual(['admin', 'nurse-li']);
+        const got = (await store.auth.getAccount('admin')) as { role: string };
+        got.role = 'family';
+        expect(await store.auth.getAccount('admin')).toEqual(account('admin', { role: 'admin' }));
+        await store.auth.deleteAccount('admin');
+        await store.auth.deleteAccount('nobody');
+        expect(await store.auth.getAccount('admin')).toBeNull();
+      });
+
+      it('keeps ingest keys by id', async () => {
+        const key = { id: 'key_1', siteId: 's1', tagId: null, hashes: [{ hash: 'ab', validUntil: null }] };
+        await store.auth.putIngestKey(key);
+        expect(await store.auth.getIngestKey('key_1')).toEqual(key);
+        await store.auth.putIngestKey({ ...key, hashes: [{ hash: 'cd', validUntil: null }] });
+        expect(await store.auth.listIngestKeys()).toEqual([{ ...key, hashes: [{ hash: 'cd', validUntil: null }] }]);
+        await store.auth.deleteIngestKey('key_1');
+        expect(await store.auth.listIngestKeys()).toEqual([]);
+      });
+
+      it('a session is found until it expires or is revoked; expired ones are cleaned up', async () => {
+        await store.auth.putSession(session('s1', T0 + 10 * MIN));
+        await store.auth.putSession(session('s2', T0 + MIN));
+        await store.auth.putSession(session('s3', T0 + 10 * MIN, 'admin'));
+        expect(await store.auth.getSession('s1', T0)).toEqual(session('s1', T0 + 10 * MIN));
+        expect(await store.auth.getSession('s2', T0 + MIN)).toBeNull();
+        expect((await store.auth.listSessions(T0 + 2 * MIN)).map((s) => s.id).sort()).toEqual(['s1', 's3']);
+        await store.auth.deleteSessions(['s1', 'unknown']);
+        expect(await store.auth.getSession('s1', T0)).toBeNull();
+        expect(await store.auth.deleteExpiredSessions(T0 + 2 * MIN)).toBe(1);
+        expect((await store.auth.listSessions(T0)).map((s) => s.id)).toEqual(['s3']);
+      });
+
+      it('keeps accounts, keys and live sessions across a restart; revoked sessions stay revoked', async () => {
+        await store.auth.putAccount(account('nurse-li'));
+        await store.auth.putIngestKey({ id: 'key_1', siteId: 's1' });
+        await store.auth.putSession(session('s1', T0 + 10 * MIN));
+        await store.auth.putSession(session('s2', T0 + 10 * MIN));
+        await store.auth.deleteSessions(['s2']);
+        store = await f.reopen();
+        expect(await store.auth.getAccount('nurse-li')).toEqual(account('nurse-li'));
+        expect(await store.auth.getIngestKey('key_1')).toEqual({ id: 'key_1', siteId: 's1' });
+        expect(await store.auth.getSession('s1', T0)).toEqual(session('s1', T0 + 10 * MIN));
+        expect(await store.auth.getSession('s2', T0)).toBeNull();
+      });
+    });
+
     it('keeps everything across close and reopen', async () => {
       const a = alert({ state: 'acknowledged', history: [...alert().history, { state: 'acknowledged', by: 'nurse', at: T0 + MIN }] });
       await store.saveAlert(a);

@@ -47,6 +47,34 @@ runStoreContract('postgres', async () => {
 });
 
 describe('postgres store', () => {
+  it('tells every node sharing the database which account, key or session another node changed (LISTEN/NOTIFY)', async () => {
+    const schema = `${RUN}_notify`;
+    const a = await createStore(urlFor(schema));
+    const b = await createStore(urlFor(schema));
+    const other = await createStore(urlFor(`${RUN}_notify_other`));
+    try {
+      const heard: unknown[] = [];
+      b.auth.watch((c) => heard.push(c));
+      other.auth.watch((c) => c.kind !== 'resync' && heard.push({ wrongSchema: c }));
+      for (let i = 0; i < 200 && !(b.auth.coherent && other.auth.coherent); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(b.auth.coherent).toBe(true);
+      expect(heard).toEqual([{ kind: 'resync' }]);
+      await a.auth.putSession({ id: 's1', username: 'nurse', createdAt: 1, expiresAt: Date.now() + 60_000 });
+      await a.auth.putAccount({ username: 'nurse' });
+      await a.auth.putIngestKey({ id: 'key_1' });
+      await a.auth.deleteSessions(['s1']);
+      for (let i = 0; i < 200 && heard.length < 4; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(heard).toEqual([{ kind: 'resync' }, { kind: 'account', id: 'nurse' }, { kind: 'key', id: 'key_1' }, { kind: 'session', id: 's1' }]);
+      // once B's listening connection is gone, B says it may have missed news until it listens again
+      await b.auth.close();
+      expect(b.auth.coherent).toBe(false);
+    } finally {
+      await Promise.all([a.close(), b.close(), other.close()]);
+      await dropSchema(schema);
+      await dropSchema(`${RUN}_notify_other`);
+    }
+  });
+
   it('creates its schema once: opening again, or several nodes at once, migrates nothing twice', async () => {
     const schema = `${RUN}_mig`;
     try {

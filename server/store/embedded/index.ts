@@ -6,6 +6,7 @@
  *
  *   <dir>/LOCK          pid of the process that has the directory open
  *   <dir>/records.log   alerts, audit, outbox, config changes
+ *   <dir>/accounts.json, sessions.log   accounts, ingest keys, sessions (auth-records.ts)
  *   <dir>/tracks/<site>/<YYYY-MM-DDTHH>.seg
  */
 import { mkdir } from 'node:fs/promises';
@@ -29,6 +30,7 @@ import {
 import { DELIVERIES_KEPT_PER_WEBHOOK, type AlarmRecord, type AlarmRecordKind, type DeliveryRecord } from '../alarm-records';
 import { checkConfigWrite, type ConfigQuery, type ConfigRecord, type ConfigWrite } from '../config-records';
 import { checkTrackRows } from '../validate';
+import { EmbeddedAuthRecords } from './auth-records';
 import { lockDir as lock, unlockDir as unlock } from './dir-lock';
 import { Journal } from './journal';
 import { type Entry, Records, newestFirst } from './records';
@@ -48,6 +50,7 @@ export class EmbeddedStore implements Store {
     private readonly records: Records,
     private readonly journal: Journal<Entry>,
     private readonly tracks: TrackLog,
+    readonly auth: EmbeddedAuthRecords,
   ) {}
 
   static async open(dataDir: string): Promise<EmbeddedStore> {
@@ -58,7 +61,7 @@ export class EmbeddedStore implements Store {
       const records = new Records();
       const journal = await Journal.open(join(dir, 'records.log'), records, () => records.live());
       const tracks = await TrackLog.open(dir);
-      return new EmbeddedStore(dir, records, journal, tracks);
+      return new EmbeddedStore(dir, records, journal, tracks, await EmbeddedAuthRecords.open(dir));
     } catch (e) {
       await unlock(dir);
       throw e;
@@ -233,6 +236,7 @@ export class EmbeddedStore implements Store {
     await this.outboxLock;
     await this.journal.close();
     await this.tracks.close();
+    await this.auth.close();
     await unlock(this.dir);
   }
 }

@@ -25,6 +25,7 @@ import { checkTrackRows } from '../validate';
 import { PgAlarmRecords } from './alarm-records';
 import type { ConfigQuery, ConfigRecord, ConfigWrite } from '../config-records';
 import { listConfig, writeConfig } from './config-records';
+import { PostgresAuthRecords } from './auth-records';
 import { ident, migrate } from './schema';
 
 const clamp = (n: number | undefined, dflt: number, max: number) => Math.min(Math.max(1, Math.floor(n ?? dflt)), max);
@@ -58,6 +59,7 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly s: string,
+    readonly auth: PostgresAuthRecords,
   ) {
     this.alarm = new PgAlarmRecords(pool, s);
   }
@@ -76,7 +78,7 @@ export class PostgresStore implements Store {
       await pool.end();
       throw e;
     }
-    return new PostgresStore(pool, ident(name));
+    return new PostgresStore(pool, ident(name), new PostgresAuthRecords(pool, ident(name), name, u.toString()));
   }
 
   // ---- alerts ----
@@ -320,6 +322,7 @@ export class PostgresStore implements Store {
   listDeliveries: Store['listDeliveries'] = (webhookId, limit) => this.alarm.listDeliveries(webhookId, limit);
 
   async close(): Promise<void> {
+    await this.auth.close();
     await this.pool.end();
   }
 }

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import { ALARM_RECORDS_MIGRATION } from './alarm-records';
 import { CONFIG_RECORDS_MIGRATION } from './config-records';
+import { AUTH_MIGRATION } from './auth-records';
 
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE alerts (
@@ -80,6 +81,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX config_changes_at ON config_changes (at DESC, id DESC);`,
   ALARM_RECORDS_MIGRATION,
   CONFIG_RECORDS_MIGRATION,
+  AUTH_MIGRATION,
 ];
 
 /** Creates the schema if needed and applies the migrations it has not seen. Idempotent. */
