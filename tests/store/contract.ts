@@ -302,7 +302,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         await store.auth.putAccount(account('nurse-li', { wardIds: ['w2'] }));
         expect(await store.auth.getAccount('nurse-li')).toEqual(account('nurse-li', { wardIds: ['w2'] }));
         expect((await store.auth.listAccounts()).map((a) => a.username).sort()).toEqual(['admin', 'nurse-li']);
-        const got = (await store.auth.getAccount('admin')) as { role: string };
+        const got = (await store.auth.getAccount('admin')) as unknown as { role: string };
         got.role = 'family';
         expect(await store.auth.getAccount('admin')).toEqual(account('admin', { role: 'admin' }));
         await store.auth.deleteAccount('admin');
@@ -314,8 +314,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         const key = { id: 'key_1', siteId: 's1', tagId: null, hashes: [{ hash: 'ab', validUntil: null }] };
         await store.auth.putIngestKey(key);
         expect(await store.auth.getIngestKey('key_1')).toEqual(key);
-        await store.auth.putIngestKey({ ...key, hashes: [{ hash: 'cd', validUntil: null }] });
-        expect(await store.auth.listIngestKeys()).toEqual([{ ...key, hashes: [{ hash: 'cd', validUntil: null }] }]);
+        const rotated = { ...key, hashes: [{ hash: 'cd', validUntil: null }] };
+        await store.auth.putIngestKey(rotated);
+        expect(await store.auth.listIngestKeys()).toEqual([rotated]);
         await store.auth.deleteIngestKey('key_1');
         expect(await store.auth.listIngestKeys()).toEqual([]);
       });
@@ -335,7 +336,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
 
       it('keeps accounts, keys and live sessions across a restart; revoked sessions stay revoked', async () => {
         await store.auth.putAccount(account('nurse-li'));
-        await store.auth.putIngestKey({ id: 'key_1', siteId: 's1' });
+        const key = { id: 'key_1', siteId: 's1' };
+        await store.auth.putIngestKey(key);
         await store.auth.putSession(session('s1', T0 + 10 * MIN));
         await store.auth.putSession(session('s2', T0 + 10 * MIN));
         await store.auth.deleteSessions(['s2']);
