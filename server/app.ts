@@ -93,8 +93,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     bundles = [withSyntheticTags(bundles[0], config.simExtraTags), ...bundles.slice(1)];
     registry.addRuntimeResidents(bundles[0]); // simulated load: in memory only, never stored
   }
-  // demo: the published accounts, loudly; otherwise the accounts file and the first admin from ADMIN_PASSWORD (or a refusal to start)
-  const accounts = await closeOnError(store, openAccounts(config, registry, log));
+  // demo: the published accounts, loudly; otherwise the store's accounts and the first admin from
+  // ADMIN_PASSWORD, or a refusal to start
+  const accounts = await closeOnError(store, openAccounts(config, registry, store, log));
 
   const metrics = new Metrics();
   const app = express();

@@ -1,181 +1,104 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { SessionUser } from '../contract';
-import { hashKey, hashPassword, newToken, verifyPassword } from './password';
+import type { AuthChange, AuthRecords } from '../store';
+import { IngestKeys } from './ingest-keys';
+import { hashPassword, verifyPassword } from './password';
 import { DEMO_PASSWORDS, passwordProblem } from './password-policy';
+import { AccountError, copyUser, type AccountRecord, type AccountView, type IngestKey, type IngestKeyView, type Session } from './records';
+import { Sessions } from './sessions';
 import { matchTotp, newTotpSecret, totpUri } from './totp';
 
-export type Role = SessionUser['role'];
-export const ROLES: readonly Role[] = ['nurse', 'charge_nurse', 'manager', 'admin', 'family', 'regulator'];
-
-/** The well-known demo gateway key (SPEC §10): accepted in demo mode only. */
-export const DEMO_GATEWAY_KEY = 'demo-gateway-key';
-
-interface AccountRecord extends SessionUser {
-  passwordHash: string;
-  createdAt: number;
-  passwordChangedAt: number;
-  /** Pending (`enabled: false`) from enrolment until the first code is verified. */
-  totp?: { secret: string; enabled: boolean; lastStep: number };
-  /** Seeded by demo mode: never written to disk. */
-  demo?: boolean;
-}
-
-/** What an admin sees of an account: never a hash or a TOTP secret. */
-export interface AccountView extends SessionUser {
-  totp: boolean;
-  createdAt: number;
-  passwordChangedAt: number;
-  demo: boolean;
-}
-
-export interface Session {
-  /** sha256 of the token: what is kept in memory and what sockets remember. The token itself is only in the client's hands. */
-  id: string;
-  user: SessionUser;
-  createdAt: number;
-  expiresAt: number;
-}
-
-/** Who may ingest: a gateway (every tag of a site) or a device (one tag). */
-export interface IngestKey {
-  id: string;
-  siteId: string;
-  /** null: a gateway key for the whole site */
-  tagId: string | null;
-  keyHash: string;
-}
-
-interface KeyRecord {
-  id: string;
-  siteId: string;
-  tagId: string | null;
-  label: string;
-  /** The current hash (validUntil null) and, right after a rotation, the previous one for its grace period. */
-  hashes: { hash: string; validUntil: number | null }[];
-  createdAt: number;
-  createdBy: string;
-  rotatedAt: number | null;
-  demo?: boolean;
-}
-
-/** What an admin sees of an ingest key: never the key, nor its hash. */
-export interface IngestKeyView {
-  id: string;
-  siteId: string;
-  tagId: string | null;
-  kind: 'gateway' | 'device';
-  label: string;
-  createdAt: number;
-  createdBy: string;
-  rotatedAt: number | null;
-  lastUsedAt: number | null;
-  /** After a rotation with a grace period: when the previous key stops working. */
-  previousValidUntil: number | null;
-  demo: boolean;
-}
+export * from './records';
 
 export type LoginOutcome =
   | { ok: true; token: string; session: Session }
   | { ok: false; reason: 'credentials' | 'totp_required' | 'totp_invalid' };
 
 export interface AccountsOptions {
+  /** Where accounts, sessions and ingest keys are kept (the Store's auth records). */
+  store: AuthRecords;
   sessionTtlMs?: number;
-  /** Demo mode: demo accounts and the demo gateway key are accepted; nothing is written to disk. */
+  /** Demo mode: demo accounts and the demo gateway key are accepted; accounts and keys are not stored (sessions are). */
   demo?: boolean;
-  /** Where accounts and ingest keys persist outside demo mode (JSON, mode 0600). null: memory only. */
-  file?: string | null;
   now?: () => number;
 }
 
-export class AccountError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-interface Snapshot {
-  version: 1;
-  accounts: AccountRecord[];
-  keys: KeyRecord[];
-}
-
-/** A user collects at most this many live sessions; the oldest is revoked beyond it. */
-const MAX_SESSIONS_PER_USER = 50;
-
 /**
- * Accounts, sessions (opaque random tokens with expiry, revocable one by one or all of a user's at
- * once), TOTP and ingest keys. Passwords are scrypt-hashed, ingest keys and session tokens
- * sha256-hashed: the plain secret is only ever in the caller's hands. Outside demo mode accounts and
- * keys persist to one JSON file; sessions never do (a restart means logging in again).
+ * Accounts (scrypt-hashed passwords, TOTP), with their sessions (sessions.ts) and the ingest keys
+ * (ingest-keys.ts) behind one face. Everything is kept in the Store (accounts, key hashes, token
+ * hashes: the plain secret is only ever in the caller's hands) and held in memory for the checks
+ * on every request; changes made by other nodes arrive through the store's `watch`.
  */
 export class Accounts {
   readonly demo: boolean;
   private readonly accounts = new Map<string, AccountRecord>();
-  private readonly sessions = new Map<string, Session>();
-  private readonly sessionsByUser = new Map<string, Set<string>>();
-  private readonly keys = new Map<string, KeyRecord>();
-  private readonly keyByHash = new Map<string, { record: KeyRecord; view: IngestKey }>();
-  private readonly lastUsed = new Map<string, number>();
-  private readonly revokeListeners: ((sessionIds: string[]) => void)[] = [];
-  private readonly sessionTtlMs: number;
-  private readonly file: string | null;
+  private readonly store: AuthRecords;
+  private readonly sessions: Sessions;
+  private readonly keys: IngestKeys;
   private readonly now: () => number;
-  private saving: Promise<void> = Promise.resolve();
-  private logins = 0;
 
-  constructor(opts: AccountsOptions = {}) {
-    this.sessionTtlMs = opts.sessionTtlMs ?? 12 * 3600_000;
+  constructor(opts: AccountsOptions) {
     this.demo = opts.demo ?? false;
-    this.file = this.demo ? null : (opts.file ?? null);
+    this.store = opts.store;
     this.now = opts.now ?? Date.now;
+    this.sessions = new Sessions(this.store, (u) => this.accounts.get(u) ?? null, opts.sessionTtlMs ?? 12 * 3600_000, this.now);
+    this.keys = new IngestKeys(this.store, this.demo, this.now);
   }
 
   // ---- persistence ------------------------------------------------------------------------
 
-  /** Read the accounts file (outside demo mode); a corrupt file stops the start rather than losing every account. */
+  /**
+   * Read what the store holds: accounts and keys (outside demo mode), then the live sessions of the
+   * accounts that exist (in demo mode, call after seeding). From then on, hear other nodes' changes.
+   */
   async load(): Promise<void> {
-    if (!this.file) return;
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
+    if (!this.demo) {
+      for (const a of (await this.store.listAccounts()) as unknown as AccountRecord[]) if (!a.demo) this.accounts.set(a.username, a);
+      await this.keys.load();
     }
-    let snap: Snapshot;
-    try {
-      snap = JSON.parse(text) as Snapshot;
-      if (snap.version !== 1 || !Array.isArray(snap.accounts) || !Array.isArray(snap.keys)) throw new Error('unexpected shape');
-    } catch (e) {
-      throw new Error(`accounts file ${this.file} is unreadable (${(e as Error).message}); restore it from a backup or move it away`);
-    }
-    for (const a of snap.accounts) if (!a.demo) this.accounts.set(a.username, a);
-    for (const k of snap.keys) if (!k.demo) this.putKey(k);
+    await this.sessions.load();
+    this.store.watch((c) => void this.changed(c).catch(() => undefined));
   }
 
-  private persist(): Promise<void> {
-    const file = this.file;
-    if (!file) return Promise.resolve();
-    const snap: Snapshot = {
-      version: 1,
-      accounts: [...this.accounts.values()].filter((a) => !a.demo),
-      keys: [...this.keys.values()].filter((k) => !k.demo),
-    };
-    const text = JSON.stringify(snap);
-    // one write at a time, each a whole snapshot, replaced atomically
-    const next = this.saving.then(async () => {
-      await mkdir(dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, text, { mode: 0o600 });
-      await rename(tmp, file);
-    });
-    this.saving = next.catch(() => undefined);
-    return next;
+  private async changed(c: AuthChange): Promise<void> {
+    if (c.kind === 'session') await this.sessions.refresh(c.id);
+    else if (c.kind === 'key') await this.keys.reload(c.id);
+    else if (c.kind === 'account') await this.reloadAccount(c.id);
+    else {
+      if (!this.demo) {
+        const stored = new Set<string>();
+        for (const a of (await this.store.listAccounts()) as unknown as AccountRecord[]) {
+          stored.add(a.username);
+          this.accounts.set(a.username, a);
+        }
+        for (const [u, a] of this.accounts) if (!a.demo && !stored.has(u)) await this.reloadAccount(u);
+        await this.keys.load();
+      }
+      await this.sessions.resync();
+    }
+  }
+
+  private async reloadAccount(username: string): Promise<void> {
+    if (this.demo) return;
+    const a = (await this.store.getAccount(username)) as unknown as AccountRecord | null;
+    if (a) {
+      this.accounts.set(username, a);
+      return;
+    }
+    if (this.accounts.delete(username)) await this.sessions.revokeAll(username);
+  }
+
+  /** Outside demo mode an account lives in the store; demo accounts only in memory. */
+  private persist(acc: AccountRecord): Promise<void> {
+    return this.demo || acc.demo ? Promise.resolve() : this.store.putAccount(acc);
+  }
+
+  /** An account another node created is looked up in the store on first sight. */
+  private async find(username: string): Promise<AccountRecord | undefined> {
+    const known = this.accounts.get(username);
+    if (known || this.demo || username.length > 64) return known;
+    const stored = (await this.store.getAccount(username)) as unknown as AccountRecord | null;
+    if (stored && !stored.demo) this.accounts.set(username, stored);
+    return stored ?? undefined;
   }
 
   // ---- accounts ---------------------------------------------------------------------------
@@ -188,13 +111,14 @@ export class Accounts {
       if (problem) throw new AccountError(`password ${problem}`, 400);
     }
     const now = this.now();
-    this.accounts.set(user.username, { ...copyUser(user), passwordHash: await hashPassword(password), createdAt: now, passwordChangedAt: now, demo: opts.demo });
-    await this.persist();
+    const acc: AccountRecord = { ...copyUser(user), passwordHash: await hashPassword(password), createdAt: now, passwordChangedAt: now, demo: opts.demo };
+    await this.persist(acc);
+    this.accounts.set(user.username, acc);
   }
 
   /** A new account from the admin API: the username must be free and the password pass the policy. */
   async createAccount(user: SessionUser, password: string): Promise<AccountView> {
-    if (this.accounts.has(user.username)) throw new AccountError(`account ${user.username} already exists`, 409);
+    if (await this.find(user.username)) throw new AccountError(`account ${user.username} already exists`, 409);
     const problem = passwordProblem(password, user.username);
     if (problem) throw new AccountError(`password ${problem}`, 400);
     await this.addAccount(user, password);
@@ -202,9 +126,11 @@ export class Accounts {
   }
 
   async removeAccount(username: string): Promise<boolean> {
-    if (!this.accounts.delete(username)) return false;
-    this.revokeAll(username);
-    await this.persist();
+    const acc = this.accounts.get(username);
+    if (!acc) return false;
+    if (!this.demo && !acc.demo) await this.store.deleteAccount(username);
+    this.accounts.delete(username);
+    await this.sessions.revokeAll(username);
     return true;
   }
 
@@ -216,11 +142,8 @@ export class Accounts {
     const acc = this.accounts.get(username);
     if (!acc || acc.siteIds.includes(siteId)) return;
     acc.siteIds.push(siteId);
-    for (const id of this.sessionsByUser.get(username) ?? []) {
-      const user = this.sessions.get(id)?.user;
-      if (user && !user.siteIds.includes(siteId)) user.siteIds.push(siteId);
-    }
-    await this.persist();
+    for (const user of this.sessions.usersOf(username)) if (!user.siteIds.includes(siteId)) user.siteIds.push(siteId);
+    await this.persist(acc);
   }
 
   account(username: string): AccountView | null {
@@ -240,89 +163,52 @@ export class Accounts {
     return { ...copyUser(a), totp: a.totp?.enabled === true, createdAt: a.createdAt, passwordChangedAt: a.passwordChangedAt, demo: a.demo === true };
   }
 
-  // ---- sessions ---------------------------------------------------------------------------
+  // ---- login and sessions -----------------------------------------------------------------
 
   async login(username: string, password: string, totpCode?: string): Promise<LoginOutcome> {
-    const acc = this.accounts.get(username);
+    const acc = await this.find(username);
     // hash anyway for unknown users so timing does not reveal which usernames exist
     const ok = await verifyPassword(password, acc?.passwordHash ?? DUMMY_HASH);
     if (!acc || !ok) return { ok: false, reason: 'credentials' };
     // belt and braces: demo credentials never open a session outside demo mode
     if (!this.demo && (acc.demo || DEMO_PASSWORDS.includes(password))) return { ok: false, reason: 'credentials' };
-    const now = this.now();
     if (acc.totp?.enabled) {
       if (totpCode === undefined || totpCode === '') return { ok: false, reason: 'totp_required' };
-      const step = matchTotp(acc.totp.secret, totpCode, now);
+      const step = matchTotp(acc.totp.secret, totpCode, this.now());
       // a code (step) already used cannot log in again: an observed code is not replayable
       if (step === null || step <= acc.totp.lastStep) return { ok: false, reason: 'totp_invalid' };
       acc.totp.lastStep = step;
-      await this.persist();
+      await this.persist(acc);
     }
-    return { ok: true, ...this.openSession(acc, now) };
+    return { ok: true, ...(await this.sessions.open(acc)) };
   }
 
-  private openSession(acc: AccountRecord, now: number): { token: string; session: Session } {
-    const token = newToken();
-    const session: Session = { id: hashKey(token), user: copyUser(acc), createdAt: now, expiresAt: now + this.sessionTtlMs };
-    this.sessions.set(session.id, session);
-    let mine = this.sessionsByUser.get(acc.username);
-    if (!mine) this.sessionsByUser.set(acc.username, (mine = new Set()));
-    mine.add(session.id);
-    if (mine.size > MAX_SESSIONS_PER_USER) this.revokeIds([mine.values().next().value!]);
-    if (++this.logins % 256 === 0) this.purgeExpired(now);
-    return { token, session };
-  }
-
-  /** The live session of a token, or null (unknown, expired or revoked). */
+  /** From memory: the live session of a token, or null (unknown, expired or revoked). */
   session(token: string): Session | null {
-    if (typeof token !== 'string' || token.length === 0 || token.length > 512) return null;
-    return this.sessionById(hashKey(token));
+    return this.sessions.session(token);
+  }
+
+  /** The live session of a token, read from the store when this node may not know (another node's login) or may have missed a revocation. */
+  resolveSession(token: string): Promise<Session | null> {
+    return this.sessions.resolve(token);
   }
 
   sessionById(id: string): Session | null {
-    const s = this.sessions.get(id);
-    if (!s) return null;
-    if (s.expiresAt <= this.now()) {
-      this.revokeIds([id]);
-      return null;
-    }
-    return s;
+    return this.sessions.byIdNow(id);
   }
 
-  revoke(token: string): void {
-    this.revokeIds([hashKey(token)]);
-  }
-
-  revokeSession(id: string): void {
-    this.revokeIds([id]);
+  revokeSession(id: string): Promise<void> {
+    return this.sessions.revoke([id]);
   }
 
   /** Logout everywhere: every session of the user ends, open sockets included. */
-  revokeAll(username: string): number {
-    const ids = [...(this.sessionsByUser.get(username) ?? [])];
-    this.revokeIds(ids);
-    return ids.length;
+  revokeAll(username: string): Promise<number> {
+    return this.sessions.revokeAll(username);
   }
 
   /** Sockets (and anything else holding a session) hear of revocations here. */
   onRevoke(listener: (sessionIds: string[]) => void): void {
-    this.revokeListeners.push(listener);
-  }
-
-  private revokeIds(ids: string[]): void {
-    const gone: string[] = [];
-    for (const id of ids) {
-      const s = this.sessions.get(id);
-      if (!s) continue;
-      this.sessions.delete(id);
-      this.sessionsByUser.get(s.user.username)?.delete(id);
-      gone.push(id);
-    }
-    if (gone.length) for (const l of this.revokeListeners) l(gone);
-  }
-
-  private purgeExpired(now: number): void {
-    this.revokeIds([...this.sessions.values()].filter((s) => s.expiresAt <= now).map((s) => s.id));
+    this.sessions.onRevoke(listener);
   }
 
   /** Change one's own password: every session ends (a thief's too) and a fresh one is opened for the caller. */
@@ -335,9 +221,9 @@ export class Accounts {
     if (await verifyPassword(next, acc.passwordHash)) throw new AccountError('newPassword must differ from the current one', 400);
     acc.passwordHash = await hashPassword(next);
     acc.passwordChangedAt = this.now();
-    await this.persist();
-    this.revokeAll(username);
-    return this.openSession(acc, this.now());
+    await this.persist(acc);
+    await this.sessions.revokeAll(username);
+    return this.sessions.open(acc);
   }
 
   async checkPassword(username: string, password: string): Promise<boolean> {
@@ -352,7 +238,7 @@ export class Accounts {
     const acc = this.requireAccount(username);
     if (acc.totp?.enabled) throw new AccountError('TOTP is already enabled; disable it first', 409);
     acc.totp = { secret: newTotpSecret(), enabled: false, lastStep: 0 };
-    await this.persist();
+    await this.persist(acc);
     return { secret: acc.totp.secret, uri: totpUri(acc.totp.secret, username) };
   }
 
@@ -363,7 +249,7 @@ export class Accounts {
     const step = matchTotp(acc.totp.secret, code, this.now());
     if (step === null) return false;
     acc.totp = { ...acc.totp, enabled: true, lastStep: step };
-    await this.persist();
+    await this.persist(acc);
     return true;
   }
 
@@ -376,7 +262,7 @@ export class Accounts {
       if (step === null || step <= acc.totp.lastStep) return false;
     }
     delete acc.totp;
-    await this.persist();
+    await this.persist(acc);
     return true;
   }
 
@@ -390,129 +276,37 @@ export class Accounts {
     return acc;
   }
 
-  // ---- ingest keys ------------------------------------------------------------------------
+  // ---- ingest keys (ingest-keys.ts) -------------------------------------------------------
 
   /** Seed a key whose plain value is known (demo mode). */
   addIngestKey(id: string, siteId: string, tagId: string | null, key: string, opts: { demo?: boolean; label?: string } = {}): void {
-    if ((opts.demo || key === DEMO_GATEWAY_KEY) && !this.demo) throw new Error('the demo gateway key is refused outside demo mode');
-    this.putKey({
-      id,
-      siteId,
-      tagId,
-      label: opts.label ?? id,
-      hashes: [{ hash: hashKey(key), validUntil: null }],
-      createdAt: this.now(),
-      createdBy: 'system',
-      rotatedAt: null,
-      demo: opts.demo,
-    });
+    this.keys.addKnown(id, siteId, tagId, key, opts);
   }
 
-  /** A new random key; the plain key is returned once and only its hash is kept. */
-  async createIngestKey(spec: { siteId: string; tagId: string | null; label?: string; createdBy: string }): Promise<{ key: string; info: IngestKeyView }> {
-    const key = newIngestKey();
-    const record: KeyRecord = {
-      id: `key_${randomBytes(6).toString('hex')}`,
-      siteId: spec.siteId,
-      tagId: spec.tagId,
-      label: spec.label ?? '',
-      hashes: [{ hash: hashKey(key), validUntil: null }],
-      createdAt: this.now(),
-      createdBy: spec.createdBy,
-      rotatedAt: null,
-    };
-    this.putKey(record);
-    await this.persist();
-    return { key, info: this.keyView(record) };
+  createIngestKey(spec: { siteId: string; tagId: string | null; label?: string; createdBy: string }): Promise<{ key: string; info: IngestKeyView }> {
+    return this.keys.create(spec);
   }
 
-  /** A new key for the same device or gateway; the old one works `graceMs` longer (0: stops at once). */
-  async rotateIngestKey(id: string, graceMs: number): Promise<{ key: string; info: IngestKeyView } | null> {
-    const record = this.keys.get(id);
-    if (!record) return null;
-    const now = this.now();
-    const key = newIngestKey();
-    for (const h of record.hashes) this.keyByHash.delete(h.hash);
-    const previous = record.hashes.find((h) => h.validUntil === null);
-    record.hashes = [{ hash: hashKey(key), validUntil: null }];
-    if (previous && graceMs > 0) record.hashes.push({ hash: previous.hash, validUntil: now + graceMs });
-    record.rotatedAt = now;
-    this.putKey(record);
-    await this.persist();
-    return { key, info: this.keyView(record) };
+  rotateIngestKey(id: string, graceMs: number): Promise<{ key: string; info: IngestKeyView } | null> {
+    return this.keys.rotate(id, graceMs);
   }
 
-  async revokeIngestKey(id: string): Promise<boolean> {
-    const record = this.keys.get(id);
-    if (!record) return false;
-    this.keys.delete(id);
-    for (const h of record.hashes) this.keyByHash.delete(h.hash);
-    await this.persist();
-    return true;
+  revokeIngestKey(id: string): Promise<boolean> {
+    return this.keys.revoke(id);
   }
 
   ingestKeyInfo(id: string): IngestKeyView | null {
-    const r = this.keys.get(id);
-    return r ? this.keyView(r) : null;
+    return this.keys.info(id);
   }
 
   listIngestKeys(): IngestKeyView[] {
-    return [...this.keys.values()].map((r) => this.keyView(r));
+    return this.keys.list();
   }
 
   /** The key's identity when it may ingest now; null for unknown, revoked or expired keys. */
   ingestKey(key: string): IngestKey | null {
-    if (typeof key !== 'string' || key.length === 0 || key.length > 512) return null;
-    if (!this.demo && key === DEMO_GATEWAY_KEY) return null;
-    const hash = hashKey(key);
-    const hit = this.keyByHash.get(hash);
-    if (!hit) return null;
-    const h = hit.record.hashes.find((x) => x.hash === hash);
-    const now = this.now();
-    if (!h || (h.validUntil !== null && h.validUntil <= now)) return null;
-    this.lastUsed.set(hit.record.id, now);
-    return hit.view;
+    return this.keys.identify(key);
   }
-
-  private putKey(record: KeyRecord): void {
-    this.keys.set(record.id, record);
-    for (const h of record.hashes) {
-      this.keyByHash.set(h.hash, { record, view: { id: record.id, siteId: record.siteId, tagId: record.tagId, keyHash: h.hash } });
-    }
-  }
-
-  private keyView(r: KeyRecord): IngestKeyView {
-    const prev = r.hashes.find((h) => h.validUntil !== null);
-    return {
-      id: r.id,
-      siteId: r.siteId,
-      tagId: r.tagId,
-      kind: r.tagId === null ? 'gateway' : 'device',
-      label: r.label,
-      createdAt: r.createdAt,
-      createdBy: r.createdBy,
-      rotatedAt: r.rotatedAt,
-      lastUsedAt: this.lastUsed.get(r.id) ?? null,
-      previousValidUntil: prev?.validUntil ?? null,
-      demo: r.demo === true,
-    };
-  }
-}
-
-function copyUser(u: SessionUser): SessionUser {
-  return {
-    username: u.username,
-    role: u.role,
-    displayName: u.displayName,
-    siteIds: [...u.siteIds],
-    wardIds: [...u.wardIds],
-    residentIds: [...u.residentIds],
-  };
-}
-
-/** `cwk_` marks carewatch keys for secret scanners; 256 random bits. */
-function newIngestKey(): string {
-  return `cwk_${randomBytes(32).toString('base64url')}`;
 }
 
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -1,7 +1,9 @@
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { DEMO_BANNER, seedDemo } from './demo';
 import type { Registry } from '../registry';
+import type { Store } from '../store';
 import { Accounts } from './accounts';
 import { passwordProblem } from './password-policy';
 
@@ -27,10 +29,11 @@ export class StartupRefused extends Error {}
 export async function openAccounts(
   config: AccountsConfig,
   registry: Registry,
+  store: Store,
   log: Logger,
 ): Promise<Accounts> {
   try {
-    return await open(config, registry, log);
+    return await open(config, registry, store, log);
   } catch (e) {
     // one clear line in the log before the start fails (main.ts prints the error too)
     if (e instanceof StartupRefused) log.fatal(e.message);
@@ -41,11 +44,14 @@ export async function openAccounts(
 async function open(
   config: AccountsConfig,
   registry: Registry,
+  store: Store,
   log: Logger,
 ): Promise<Accounts> {
   if (config.demo) {
-    const accounts = new Accounts({ demo: true, sessionTtlMs: config.sessionTtlMs });
+    const accounts = new Accounts({ demo: true, store: store.auth, sessionTtlMs: config.sessionTtlMs });
     await seedDemo(accounts, registry);
+    // the sessions of the demo accounts survive a restart like any others
+    await accounts.load();
     log.warn(DEMO_BANNER);
     if (config.adminPassword) log.warn('ADMIN_PASSWORD is ignored in demo mode (set DEMO=off)');
     return accounts;
@@ -60,8 +66,8 @@ async function open(
         `refusing to start: ADMIN_PASSWORD ${problem}. Outside demo mode the admin password must be at least 12 characters, not a demo, default or common password, and not contain the username.`,
       );
   }
-  const file = config.accountsFile ?? join(config.dataDir || './data', 'accounts.json');
-  const accounts = new Accounts({ demo: false, file, sessionTtlMs: config.sessionTtlMs });
+  await importLegacyFile(config, store, log);
+  const accounts = new Accounts({ demo: false, store: store.auth, sessionTtlMs: config.sessionTtlMs });
   await accounts.load();
   if (!accounts.hasAdmin()) {
     if (config.adminPassword === null)
@@ -77,4 +83,28 @@ async function open(
   }
   log.info({ accounts: accounts.listAccounts().length, ingestKeys: accounts.listIngestKeys().length }, 'accounts loaded (demo mode off)');
   return accounts;
+}
+
+/**
+ * Accounts and keys used to live in a JSON file of their own (ACCOUNTS_FILE, default
+ * `<DATA_DIR>/accounts.json`). A store that has no account yet takes them from it once: PostgreSQL,
+ * or the embedded store when ACCOUNTS_FILE pointed elsewhere (the embedded store's own file is that
+ * default path, in the same format, so nothing moves).
+ */
+async function importLegacyFile(config: Pick<Config, 'accountsFile' | 'dataDir'>, store: Store, log: Logger): Promise<void> {
+  const file = config.accountsFile ?? join(config.dataDir || './data', 'accounts.json');
+  if (store.kind === 'embedded' && resolve(file) === resolve(config.dataDir || './data', 'accounts.json')) return;
+  if ((await store.auth.listAccounts()).length > 0) return;
+  let snap: { accounts?: { username: string; demo?: boolean }[]; keys?: { id: string; demo?: boolean }[] };
+  try {
+    snap = JSON.parse(await readFile(file, 'utf8')) as typeof snap;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new StartupRefused(`accounts file ${file} is unreadable (${(e as Error).message}); restore it or move it away`);
+  }
+  const accounts = (snap.accounts ?? []).filter((a) => !a.demo);
+  const keys = (snap.keys ?? []).filter((k) => !k.demo);
+  for (const a of accounts) await store.auth.putAccount(a);
+  for (const k of keys) await store.auth.putIngestKey(k);
+  log.warn({ file, accounts: accounts.length, keys: keys.length, store: store.kind }, 'accounts and keys imported into the store from the old accounts file; it is no longer read (remove it, and ACCOUNTS_FILE)');
 }

@@ -124,7 +124,7 @@ export function adminRoutes(deps: AdminApiDeps): Router {
     const name = pathId(req, res, 'username');
     if (!name) return;
     if (!targetAccount(u, name)) return void res.status(404).json({ error: 'no such account' });
-    const revoked = accounts.revokeAll(name);
+    const revoked = await accounts.revokeAll(name);
     await auditAfter(store, { actor: u.username, action: 'account.revoke_sessions', subjectType: 'account', subjectId: name, detail: { revoked } }, log);
     res.json({ revoked });
   });
@@ -142,7 +142,7 @@ export function adminRoutes(deps: AdminApiDeps): Router {
       if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
       throw e;
     }
-    accounts.revokeAll(name);
+    await accounts.revokeAll(name);
     await auditAfter(store, { actor: u.username, action: 'account.reset_totp', subjectType: 'account', subjectId: name }, log);
     res.status(204).end();
   });

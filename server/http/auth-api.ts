@@ -99,14 +99,14 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
     res.status(204).end();
   });
 
-  r.post('/api/v1/auth/logout', auth, (req, res) => {
-    accounts.revokeSession((req as AuthedRequest).session.id);
+  r.post('/api/v1/auth/logout', auth, async (req, res) => {
+    await accounts.revokeSession((req as AuthedRequest).session.id);
     res.status(204).end();
   });
 
   r.post('/api/v1/auth/logout-all', auth, async (req, res) => {
     const u = user(req);
-    const revoked = accounts.revokeAll(u.username);
+    const revoked = await accounts.revokeAll(u.username);
     await auditAfter(store, { actor: u.username, action: 'auth.logout_all', subjectType: 'account', subjectId: u.username, detail: { revoked } }, log);
     res.json({ revoked });
   });

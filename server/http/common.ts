@@ -76,10 +76,15 @@ export const QueryLimit = (max: number) =>
  * unknown, expired or revoked token is a 401.
  */
 export function requireUser(accounts: Accounts) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const h = req.headers.authorization ?? '';
     const token = h.startsWith('Bearer ') ? h.slice(7).trim() : '';
-    const session = token ? accounts.session(token) : null;
+    let session: Session | null;
+    try {
+      session = token ? await accounts.resolveSession(token) : null;
+    } catch (err) {
+      return next(err);
+    }
     if (!session) {
       if (token && accounts.ingestKey(token)) return void res.status(403).json({ error: 'device and gateway keys may only ingest; log in as a person' });
       return void res.status(401).json({ error: token ? 'session expired or revoked; log in again' : 'log in first (Authorization: Bearer <token>)' });

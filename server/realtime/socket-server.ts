@@ -68,9 +68,9 @@ export class Realtime implements AlertSink {
       // a page from a foreign origin cannot open a socket (tokens are not ambient, but why let it try)
       allowRequest: (req, cb) => cb(null, originAllowed(req.headers.origin, req.headers.host, corsOrigins)),
     });
-    this.io.use((socket, next) => {
+    this.io.use(async (socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
-      const session = typeof token === 'string' ? this.accounts.session(token) : null;
+      const session = typeof token === 'string' ? await this.accounts.resolveSession(token).catch(() => null) : null;
       if (!session) {
         if (typeof token === 'string' && this.accounts.ingestKey(token)) return next(new Error('forbidden: device and gateway keys may only ingest'));
         return next(new Error('unauthorised: log in and pass auth.token (expired or revoked sessions must log in again)'));

@@ -3,9 +3,9 @@
  * The store keeps each record whole and indexes only what it must look up; secrets are already
  * hashed when they arrive (scrypt passwords, sha256 session tokens and keys).
  *
- * Several nodes on one PostgreSQL share them: `watch` hears what the other nodes changed
- * (LISTEN/NOTIFY); `coherent` is false while such news could be missed (the listening connection is
- * down), and callers then read through to the store instead of trusting what they hold.
+ * Several nodes on one PostgreSQL share them (`shared`): `watch` hears what the other nodes changed
+ * (LISTEN/NOTIFY), and `coherent` is false while such news could be missed (the listening
+ * connection is down); a `resync` follows when it is back.
  */
 
 /** An account: its username and whatever else the auth layer keeps (password hash, role, TOTP...). */
@@ -52,5 +52,8 @@ export interface AuthRecords {
 
   /** Changes made by other nodes. The embedded store has no other node and never calls it. */
   watch(listener: (change: AuthChange) => void): void;
+  /** False while news from other nodes could be missed (PostgreSQL: the listening connection is down). */
   readonly coherent: boolean;
+  /** Other nodes write here too: a session is checked against the store on each request, not memory alone. */
+  readonly shared: boolean;
 }

@@ -2,16 +2,17 @@
  * The findings of the outside-in attack (issue 14), one describe each: every test here failed on the
  * code before the fix and passes after it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app';
-import { login, startTiny } from '../helpers/server';
+import { randomBytes } from 'node:crypto';
+import { login, openSocket, startTiny } from '../helpers/server';
 import { call, createUser, twoWardSite } from './helpers';
 
 interface Answer {
@@ -129,6 +130,97 @@ function stall(port: number, address: string, data: string): Promise<{ socket: S
     socket.once('error', reject);
   });
 }
+
+describe('3. sessions survive a restart, graceful or not, and stay revocable', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+
+  it('after a graceful restart a nurse token still opens REST and a socket; a logout before it stays a logout', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'carewatch-sessions-'));
+    let server = await startTiny({ dataDir });
+    const kept = await login(server.url, 'nurse');
+    const ended = await login(server.url, 'nurse');
+    expect((await call(server.url, '/api/v1/auth/logout', { token: ended, method: 'POST' })).status).toBe(204);
+    await server.close();
+    server = await startTiny({ dataDir });
+    try {
+      expect((await call(server.url, '/api/v1/residents', { token: kept })).status).toBe(200);
+      (await openSocket(server.url, kept)).close();
+      expect((await call(server.url, '/api/v1/residents', { token: ended })).status).toBe(401);
+      // and it is still revocable
+      expect((await call(server.url, '/api/v1/auth/logout', { token: kept, method: 'POST' })).status).toBe(204);
+      expect((await call(server.url, '/api/v1/residents', { token: kept })).status).toBe(401);
+    } finally {
+      await server.close();
+    }
+    // the data directory holds hashes, never a token
+    const stored = readFileSync(join(dataDir, 'sessions.log'), 'utf8');
+    expect(stored).not.toContain(kept);
+    expect(stored.length).toBeGreaterThan(0);
+  });
+
+  it('after kill -9 of the real server, restarted on the same data directory at once, the token still works', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'carewatch-sessions-'));
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const start = async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', DEMO: 'on', GEO_WORKERS: '1', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push(child);
+      for (let i = 0; i < 600; i++) {
+        if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+        if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return child;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('server did not become healthy');
+    };
+    const first = await start();
+    const token = await login(`http://127.0.0.1:${port}`, 'nurse');
+    first.kill('SIGKILL');
+    // no wait for the exit: the next start must not trip over the dead owner of the data directory
+    await start();
+    expect((await call(`http://127.0.0.1:${port}`, '/api/v1/residents', { token })).status).toBe(200);
+  }, 120_000);
+});
+
+describe('3b. two nodes on one PostgreSQL share sessions: a login on A works on B, a logout on A ends it on B at once', () => {
+  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `cw_sessions_${process.pid}_${randomBytes(3).toString('hex')}`;
+  let a: RunningServer;
+  let b: RunningServer;
+  beforeAll(async () => {
+    const u = new URL(base);
+    u.searchParams.set('schema', schema);
+    a = await startTiny({ databaseUrl: u.toString(), history: false });
+    b = await startTiny({ databaseUrl: u.toString(), history: false });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    const pg = await import('pg');
+    const admin = new pg.default.Pool({ connectionString: base, max: 1 });
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  it('the token of a login on A opens REST and a socket on B; after logout on A, B refuses it on the next request and closes its socket', async () => {
+    const token = await login(a.url, 'nurse');
+    expect((await call(b.url, '/api/v1/residents', { token })).status).toBe(200);
+    const socket = await openSocket(b.url, token);
+    const ended = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    expect((await call(a.url, '/api/v1/auth/logout', { token, method: 'POST' })).status).toBe(204);
+    expect((await call(b.url, '/api/v1/residents', { token })).status).toBe(401);
+    await ended;
+  });
+});
 
 describe('4. slow clients are dropped, and one address cannot hold every connection', () => {
   let server: RunningServer;

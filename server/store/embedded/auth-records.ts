@@ -35,6 +35,7 @@ const copy = <T>(x: T): T => structuredClone(x);
 
 export class EmbeddedAuthRecords implements AuthRecords {
   readonly coherent = true;
+  readonly shared = false;
   private saving: Promise<void> = Promise.resolve();
 
   private constructor(

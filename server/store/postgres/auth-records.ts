@@ -48,6 +48,8 @@ export class PostgresAuthRecords implements AuthRecords {
     private readonly url: string,
   ) {}
 
+  readonly shared = true;
+
   get coherent(): boolean {
     return this.listening;
   }
