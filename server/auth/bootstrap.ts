@@ -22,7 +22,7 @@ export class StartupRefused extends Error {}
 
 /**
  * Accounts as the server starts with them. Demo mode: the published demo accounts and key, in
- * memory only, announced loudly. Otherwise: the accounts file, plus the first admin from
+ * memory only (their sessions are stored), announced loudly. Otherwise: the store's accounts, plus the first admin from
  * ADMIN_PASSWORD when there is no admin yet — and a refusal to start when that password is missing,
  * a demo or default one, or weak.
  */
@@ -91,7 +91,7 @@ async function open(
  * or the embedded store when ACCOUNTS_FILE pointed elsewhere (the embedded store's own file is that
  * default path, in the same format, so nothing moves).
  */
-async function importLegacyFile(config: Pick<Config, 'accountsFile' | 'dataDir'>, store: Store, log: Logger): Promise<void> {
+async function importLegacyFile(config: Pick<AccountsConfig, 'accountsFile' | 'dataDir'>, store: Store, log: Logger): Promise<void> {
   const file = config.accountsFile ?? join(config.dataDir || './data', 'accounts.json');
   if (store.kind === 'embedded' && resolve(file) === resolve(config.dataDir || './data', 'accounts.json')) return;
   if ((await store.auth.listAccounts()).length > 0) return;
