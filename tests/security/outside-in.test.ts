@@ -159,7 +159,7 @@ describe('3. sessions survive a restart, graceful or not, and stay revocable', (
     const stored = readFileSync(join(dataDir, 'sessions.log'), 'utf8');
     expect(stored).not.toContain(kept);
     expect(stored.length).toBeGreaterThan(0);
-  });
+   }, 90_000);
 
   it('after kill -9 of the real server, restarted on the same data directory at once, the token still works', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'carewatch-sessions-'));
