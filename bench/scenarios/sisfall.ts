@@ -20,8 +20,16 @@ export interface SisFallTrial {
   description: string;
 }
 
+/** SISFALL_DIR, or shared/data/sisfall-dev beside the checkout or any folder above it (a worktree sits deeper). */
 export function sisfallDir(): string {
-  return process.env.SISFALL_DIR ?? join(import.meta.dirname, '../../../shared/data/sisfall-dev');
+  if (process.env.SISFALL_DIR) return process.env.SISFALL_DIR;
+  let dir = join(import.meta.dirname, '../..');
+  for (let up = 0; up < 4; up++) {
+    const candidate = join(dir, '..', 'shared/data/sisfall-dev');
+    if (existsSync(join(candidate, 'manifest.csv'))) return candidate;
+    dir = join(dir, '..');
+  }
+  return join(import.meta.dirname, '../../../shared/data/sisfall-dev');
 }
 
 export function hasSisFall(dir = sisfallDir()): boolean {

@@ -267,7 +267,7 @@ const FALL_HEIGHT = [fallHeight];
  * Play an episode through the per-tag pipeline (membership hysteresis, then the height detector). One tag:
  * the detector's own alerts, as the product raises them. Several: each tag's learned level, fused per fix.
  */
-export function runFloorEpisode(e: FloorEpisode): (AlertCandidate & { lying?: boolean })[] {
+export function runFloorEpisode(e: FloorEpisode, stateBytes?: number[]): (AlertCandidate & { lying?: boolean })[] {
   const ctx = scenarioWorld(e.site, e.resident).context(e.resident.id)!;
   const states = new Map<string, TagState>();
   const alerts: (AlertCandidate & { lying?: boolean })[] = [];
@@ -277,6 +277,7 @@ export function runFloorEpisode(e: FloorEpisode): (AlertCandidate & { lying?: bo
     const r = processFix(states.get(f.tagId) ?? initialTagState(), f, ctx, FALL_HEIGHT);
     if (r.failures.length) throw new Error(`${r.failures[0].detector}: ${r.failures[0].error}`);
     states.set(f.tagId, r.state);
+    if (stateBytes) stateBytes.push(JSON.stringify(r.state.detectors['fall-height']).length);
     if (e.placements.length === 1) {
       for (const a of r.alerts) alerts.push({ ...a, lying: a.detail?.startsWith('lying') });
       continue;
