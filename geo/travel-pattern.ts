@@ -9,6 +9,7 @@
  */
 
 import { hypot2 } from './hypot';
+import { revisitsOf } from './travel-revisits';
 
 export type TravelPattern = 'none' | 'direct' | 'pacing' | 'lapping' | 'random';
 
@@ -322,16 +323,6 @@ function blockedScratch(n: number): Uint8Array {
   return blockedBuf;
 }
 
-/** Grid cells, as a hash table of cell coordinates (open addressing): per cell its first and last point. */
-let slotX = new Int32Array(512);
-let slotY = new Int32Array(512);
-let slotHead = new Int32Array(512);
-let slotTail = new Int32Array(512);
-/** A slot is in use in this pass when its stamp is the pass's: nothing to clear between passes. */
-let slotStamp = new Int32Array(512);
-let stamp = 0;
-let nextInCell = new Int32Array(512);
-
 export function travelFeatures(pts: readonly Pt[], o: TravelOptions): TravelFeatures {
   const p = pathOfPoints(pts);
   return new RangeFeatures(p, 0, p.n, o).plain();
@@ -466,163 +457,9 @@ class RangeFeatures implements TravelFeatures {
   private revisitCounts(): { revisits: number; same: number; back: number } {
     if (!this.counts) {
       const [x0, y0, x1, y1] = this.bbox();
-      this.counts = revisitsOf(this.p, this.s, this.e, x0, y0, x1, y1, this.o);
+      this.counts = revisitsOf(this.p, this.s, this.e, x0, y0, x1, y1, this.o.stepM, this.o.revisitM);
     }
     return this.counts;
-  }
-}
-
-/**
- * Revisits: a point near the path walked at least 8 m before (the nearest such point; the later among
- * equals), split by the direction of the two passes. Points enter a grid of revisitM cells once they are
- * `gap` steps old; a query looks at 3 × 3 cells, column by column, each cell's points oldest first.
- */
-function revisitsOf(
-  p: FlatPath,
-  s: number,
-  e: number,
-  x0: number,
-  y0: number,
-  x1: number,
-  y1: number,
-  o: TravelOptions,
-): { revisits: number; same: number; back: number } {
-  const counts = { revisits: 0, same: 0, back: 0 };
-  const gap = Math.max(2, Math.ceil(8 / o.stepM));
-  if (e - s <= gap) return counts;
-  const cell = o.revisitM;
-  // Cell coordinates must fit 32 bits for the table (they do for any site: 1.5 m cells over 3,000 km).
-  const lim = 2 ** 30 * cell;
-  if (Math.abs(x0) < lim && Math.abs(x1) < lim && Math.abs(y0) < lim && Math.abs(y1) < lim) revisitsHashed(p, s, e, gap, cell, o.revisitM * o.revisitM, counts);
-  else revisitsSparse(p, s, e, gap, cell, o.revisitM * o.revisitM, counts);
-  return counts;
-}
-
-/** Classify the revisit of point i to point `hit` by the directions of the two passes. */
-function countRevisit(p: FlatPath, s: number, e: number, i: number, hit: number, counts: { revisits: number; same: number; back: number }): void {
-  const { x, y } = p;
-  counts.revisits++;
-  // Directions of the two passes: from the point before to the point after (within the range).
-  const ux = x[Math.min(e - 1, i + 1)] - x[Math.max(s, i - 1)];
-  const uy = y[Math.min(e - 1, i + 1)] - y[Math.max(s, i - 1)];
-  const vx = x[Math.min(e - 1, hit + 1)] - x[Math.max(s, hit - 1)];
-  const vy = y[Math.min(e - 1, hit + 1)] - y[Math.max(s, hit - 1)];
-  const c = (ux * vx + uy * vy) / (hypot2(ux, uy) * hypot2(vx, vy) || 1);
-  if (c > 0.5) counts.same++;
-  else if (c < -0.5) counts.back++;
-}
-
-/** The slot of cell (cx, cy), or -1; with `add`, a new slot for it when it has none. */
-function slotOf(cx: number, cy: number, mask: number, add: boolean): number {
-  let h = (Math.imul(cx, 73856093) ^ Math.imul(cy, 19349663)) & mask;
-  for (;;) {
-    if (slotStamp[h] !== stamp) {
-      if (!add) return -1;
-      slotStamp[h] = stamp;
-      slotX[h] = cx;
-      slotY[h] = cy;
-      slotHead[h] = -1;
-      return h;
-    }
-    if (slotX[h] === cx && slotY[h] === cy) return h;
-    h = (h + 1) & mask;
-  }
-}
-
-/** The grid as a hash table of the cells in use: work in proportion to the points, whatever area they cover. */
-function revisitsHashed(
-  p: FlatPath,
-  s: number,
-  e: number,
-  gap: number,
-  cell: number,
-  r2: number,
-  counts: { revisits: number; same: number; back: number },
-): void {
-  let size = 64;
-  while (size < 2 * (e - s)) size *= 2;
-  if (slotX.length < size) {
-    slotX = new Int32Array(size);
-    slotY = new Int32Array(size);
-    slotHead = new Int32Array(size);
-    slotTail = new Int32Array(size);
-    slotStamp = new Int32Array(size);
-    stamp = 0;
-  }
-  if (nextInCell.length < e) nextInCell = new Int32Array(Math.max(e, 2 * nextInCell.length));
-  if (++stamp > 0x7fffffff - 1) {
-    slotStamp.fill(0);
-    stamp = 1;
-  }
-  const mask = size - 1;
-  const head = slotHead;
-  const tail = slotTail;
-  const next = nextInCell;
-  const { x, y } = p;
-  for (let i = s + gap; i < e; i++) {
-    const j0 = i - gap;
-    const c0 = slotOf(Math.floor(x[j0] / cell), Math.floor(y[j0] / cell), mask, true);
-    next[j0] = -1;
-    if (head[c0] < 0) head[c0] = j0;
-    else next[tail[c0]] = j0;
-    tail[c0] = j0;
-    const px = x[i];
-    const py = y[i];
-    const cx = Math.floor(px / cell);
-    const cy = Math.floor(py / cell);
-    let hit = -1;
-    let bestD = r2;
-    for (let gx = cx - 1; gx <= cx + 1; gx++) {
-      for (let gy = cy - 1; gy <= cy + 1; gy++) {
-        const c = slotOf(gx, gy, mask, false);
-        if (c < 0) continue;
-        for (let j = head[c]; j >= 0; j = next[j]) {
-          const dx = px - x[j];
-          const dy = py - y[j];
-          const d = dx * dx + dy * dy;
-          if (d <= bestD) {
-            bestD = d;
-            hit = j;
-          }
-        }
-      }
-    }
-    if (hit >= 0) countRevisit(p, s, e, i, hit, counts);
-  }
-}
-
-/** The grid as a Map of cell lists, for a range spread over too many cells for arrays. */
-function revisitsSparse(p: FlatPath, s: number, e: number, gap: number, cell: number, r2: number, counts: { revisits: number; same: number; back: number }): void {
-  const { x, y } = p;
-  const grid = new Map<number, number[]>();
-  for (let i = s + gap; i < e; i++) {
-    const j0 = i - gap;
-    const k0 = Math.floor(x[j0] / cell) * 1_000_003 + Math.floor(y[j0] / cell);
-    const list = grid.get(k0);
-    if (list) list.push(j0);
-    else grid.set(k0, [j0]);
-    const px = x[i];
-    const py = y[i];
-    const cx = Math.floor(px / cell);
-    const cy = Math.floor(py / cell);
-    let hit = -1;
-    let bestD = r2;
-    for (let gx = cx - 1; gx <= cx + 1; gx++) {
-      for (let gy = cy - 1; gy <= cy + 1; gy++) {
-        const js = grid.get(gx * 1_000_003 + gy);
-        if (!js) continue;
-        for (const j of js) {
-          const dx = px - x[j];
-          const dy = py - y[j];
-          const d = dx * dx + dy * dy;
-          if (d <= bestD) {
-            bestD = d;
-            hit = j;
-          }
-        }
-      }
-    }
-    if (hit >= 0) countRevisit(p, s, e, i, hit, counts);
   }
 }
 
