@@ -1,5 +1,5 @@
 import type { EpochMs } from '../model';
-import { candidateAt, inBathroom, NO_ALERTS } from './candidate';
+import { candidateAt, clearedAtFix, inBathroom, NO_ALERTS } from './candidate';
 import { nightStart } from './night';
 import { extendStreak, NO_STREAK, type Streak } from './streak';
 import { ruleReader } from './params';
@@ -48,13 +48,7 @@ export const bathroomLong: Detector<BathroomLongState> = {
       y: fix.y,
       charging: input.charging,
     };
-    if (!inside) {
-      if (state.alerted) {
-        const detail = 'left the bathroom';
-        return { state: s, alerts: [candidateAt('bathroom_long', 'high', fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
-      }
-      return { state: s, alerts: NO_ALERTS };
-    }
+    if (!inside) return clearedAtFix(s, state.alerted, 'bathroom_long', 'high', 'left the bathroom', input, ctx);
     return check(s, fix.ts, input.inside, ctx);
   },
   tick(state, input, ctx) {

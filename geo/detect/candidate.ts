@@ -1,5 +1,5 @@
 import type { AlertCandidate, AlertKind, EpochMs, Fix, Severity, ZoneKind } from '../model';
-import type { DetectorContext, StepInput, TickInput } from './types';
+import type { DetectorContext, DetectorResult, StepInput, TickInput } from './types';
 
 /**
  * The alerts of a step or tick that raises none: one shared, frozen empty list (most steps raise none, and
@@ -57,6 +57,24 @@ export function candidateAt(
   if (extra.detail !== undefined) c.detail = extra.detail;
   if (extra.clear) c.clear = true;
   return c;
+}
+
+/**
+ * The result of a fix that ends a condition: the new state, with a clearing alert at the fix when the
+ * condition had raised one (a condition that never alerted ends silently).
+ */
+export function clearedAtFix<S>(
+  state: S,
+  wasAlerted: boolean,
+  kind: AlertKind,
+  severity: Severity,
+  detail: string,
+  input: StepInput,
+  ctx: DetectorContext,
+): DetectorResult<S> {
+  if (!wasAlerted) return { state, alerts: NO_ALERTS };
+  const { fix } = input;
+  return { state, alerts: [candidateAt(kind, severity, fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
 }
 
 /** Zone kinds the tag is confirmed inside. */

@@ -1,4 +1,4 @@
-import { candidateAt, NO_ALERTS } from './candidate';
+import { candidateAt, clearedAtFix, NO_ALERTS } from './candidate';
 import { ruleReader } from './params';
 import type { Detector } from './types';
 
@@ -31,11 +31,7 @@ export const lowBattery: Detector<LowBatteryState> = {
       return { state: { low: true }, alerts: [candidateAt('low_battery', 'medium', fix, input.inside, fix.ts, ctx, { detail })] };
     }
     if (state.low && fix.battery > rules.clearPct) {
-      const detail = `battery recovered to ${fix.battery}%`;
-      return {
-        state: { low: false },
-        alerts: [candidateAt('low_battery', 'medium', fix, input.inside, fix.ts, ctx, { detail, clear: true })],
-      };
+      return clearedAtFix({ low: false }, true, 'low_battery', 'medium', `battery recovered to ${fix.battery}%`, input, ctx);
     }
     return { state, alerts: NO_ALERTS };
   },

@@ -1,5 +1,5 @@
 import type { EpochMs } from '../model';
-import { candidateAt, inBed, NO_ALERTS } from './candidate';
+import { candidateAt, clearedAtFix, inBed, NO_ALERTS } from './candidate';
 import { nightStart } from './night';
 import { extendStreak, NO_STREAK, type Streak } from './streak';
 import { ruleReader } from './params';
@@ -60,13 +60,7 @@ export const outOfBed: Detector<OutOfBedState> = {
       y: fix.y,
       charging: input.charging,
     };
-    if (bed) {
-      if (state.alerted) {
-        const detail = 'back in bed';
-        return { state: s, alerts: [candidateAt('out_of_bed', 'high', fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
-      }
-      return { state: s, alerts: NO_ALERTS };
-    }
+    if (bed) return clearedAtFix(s, state.alerted, 'out_of_bed', 'high', 'back in bed', input, ctx);
     return check(s, fix.ts, input.inside, ctx);
   },
   tick(state, input, ctx) {

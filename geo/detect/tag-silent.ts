@@ -1,5 +1,5 @@
 import type { EpochMs } from '../model';
-import { candidateAt, NO_ALERTS } from './candidate';
+import { candidateAt, clearedAtFix, NO_ALERTS } from './candidate';
 import { ruleReader } from './params';
 import type { Detector } from './types';
 
@@ -43,9 +43,8 @@ export const tagSilent: Detector<TagSilentState> = {
       ? { lastTs: fix.ts, floorId: fix.floorId, x: fix.x, y: fix.y, inside: sameIds(state.inside, input.inside) ? state.inside : [...input.inside], silent: false }
       : { ...state, silent: false };
     if (!state.silent) return { state: next, alerts: NO_ALERTS };
-    const detail = 'tag reporting again';
     const severity = ctx.resident.wanderRisk ? 'critical' : 'high';
-    return { state: next, alerts: [candidateAt('tag_silent', severity, fix, input.inside, fix.ts, ctx, { detail, clear: true })] };
+    return clearedAtFix(next, true, 'tag_silent', severity, 'tag reporting again', input, ctx);
   },
   tick(state, input, ctx) {
     const rules = rulesOf(ctx.rules);
