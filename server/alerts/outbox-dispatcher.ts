@@ -27,12 +27,18 @@ export interface DispatcherOptions {
   log?: { error(obj: object, msg: string): void };
 }
 
-/** How long an item waits when its target is at its in-flight cap (not an attempt: nothing was sent). */
+/** How long an item waits in the store when its target's queue here is full (not an attempt: nothing was sent). */
 const BUSY_DELAY_MS = 200;
+/**
+ * Items of a target at its in-flight cap wait here (still leased) for a free slot rather than going
+ * back to the store: a store write per bounce would queue behind, and slow, every other outbox write.
+ */
+const MAX_WAITING_PER_TARGET = 256;
 
 export class OutboxDispatcher {
   private readonly handlers: OutboxHandler[] = [];
   private readonly inFlight = new Map<string, number>();
+  private readonly waiting = new Map<string, OutboxItem[]>();
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private wake: NodeJS.Timeout | null = null;
@@ -127,7 +133,11 @@ export class OutboxDispatcher {
     }
     const n = this.inFlight.get(item.target) ?? 0;
     if (n >= h.maxInFlight) {
-      this.track(this.store.failOutbox(item.id, now + BUSY_DELAY_MS + Math.random() * BUSY_DELAY_MS, item.lastError ?? 'waiting: receiver busy'));
+      const q = this.waiting.get(item.target) ?? [];
+      if (q.length < MAX_WAITING_PER_TARGET) {
+        q.push(item);
+        this.waiting.set(item.target, q);
+      } else this.track(this.store.failOutbox(item.id, now + BUSY_DELAY_MS + Math.random() * BUSY_DELAY_MS, item.lastError ?? 'waiting: receiver busy'));
       return;
     }
     this.inFlight.set(item.target, n + 1);
@@ -139,6 +149,10 @@ export class OutboxDispatcher {
         const left = (this.inFlight.get(item.target) ?? 1) - 1;
         if (left) this.inFlight.set(item.target, left);
         else this.inFlight.delete(item.target);
+        const q = this.waiting.get(item.target);
+        const next = q?.shift();
+        if (q && !q.length) this.waiting.delete(item.target);
+        if (next) this.dispatch(next, this.now());
       });
     this.track(work);
   }

@@ -92,7 +92,7 @@ export interface PushOptions {
 }
 
 export class WebPushSender implements OutboxHandler {
-  readonly maxInFlight = 4;
+  readonly maxInFlight = 16;
   readonly prefix = PUSH_TARGET;
   private readonly now: () => number;
 
