@@ -145,7 +145,7 @@ export class AlertList {
     const cam = alert.cameras?.[0];
     (row.camera.parentElement as HTMLElement).hidden = !cam;
     if (cam) {
-      setText(row.camera, `📷 ${at(locale, 'camera', { name: cam.name ?? cam.id })}`);
+      setText(row.camera, at(locale, 'camera', { name: cam.name ?? cam.id }));
       setAttr(row.camera, 'href', cam.snapshotUrl);
       setText(row.stream, `▶ ${at(locale, 'cameraStream')}`);
       setAttr(row.stream, 'href', cam.streamUrl);
