@@ -14,6 +14,9 @@ import { alarmConfigFromEnv, type AlarmConfig } from './alerts/alarm-config';
 import { alarmRoutes } from './http/alarm-api';
 import { configFromEnv, type Config } from './config';
 import { apiRoutes } from './http/api';
+import { familyRoutes } from './http/family-api';
+import { mapConfigFromEnv, mapOrigins, mapRoutes } from './http/map-api';
+import { demoRelative } from './auth/demo';
 import { imdfRoutes } from './http/imdf-api';
 import { overviewRoutes } from './http/overview-api';
 import { setupRoutes } from './http/setup-api';
@@ -159,10 +162,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   metrics.gauge('carewatch_open_alerts', 'Alerts not yet resolved', () => alerts.list().filter((a) => a.state !== 'resolved').length);
   history?.registerMetrics(metrics);
 
+  const mapAssets = mapConfigFromEnv(process.env);
   app.disable('x-powered-by');
   // behind a reverse proxy the per-IP limits must see the client, not the proxy
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
-  app.use(securityHeaders());
+  app.use(securityHeaders(mapOrigins(mapAssets)));
   app.use(cors(config.corsOrigins));
   let ready = false;
   app.get('/healthz', (_req, res) => {
@@ -188,6 +192,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     }),
   );
   if (history) app.use(replayRoutes({ accounts, registry, alerts, store, log }));
+  app.use(familyRoutes({ accounts, registry, store, positions, log }));
+  app.use(mapRoutes(mapAssets, accounts));
   app.use(alarmRoutes({ accounts, registry, store, alarm, log }));
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint' }));
   if (existsSync(CLIENT_DIST)) app.use(express.static(CLIENT_DIST, { index: 'index.html', maxAge: '1h' }));
@@ -217,7 +223,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   if (config.simulator) {
     const siteBundle = bundles[0];
     const { Simulator } = await import('./simulator');
-    simulator = new Simulator(siteBundle, { rateHz: config.simRateHz, extraTags: config.simExtraTags, ...simulatorOptions });
+    // in demo mode the family account's relative wanders every other episode (server/auth/demo.ts)
+    const familyWanderer = config.demo ? (demoRelative(siteBundle.residents)?.id ?? null) : null;
+    simulator = new Simulator(siteBundle, { rateHz: config.simRateHz, extraTags: config.simExtraTags, familyWanderer, ...simulatorOptions });
     const simKey = { id: 'simulator', siteId: siteBundle.site.id, tagId: null, keyHash: '' };
     simulator.start((fixes) => {
       fixPath.ingest(fixes, simKey, 'simulator')

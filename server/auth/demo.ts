@@ -1,4 +1,5 @@
 import { DEMO_GATEWAY_KEY, type Accounts } from './accounts';
+import type { Resident } from '../../geo/model';
 import type { Registry } from '../registry';
 
 export { DEMO_GATEWAY_KEY };
@@ -14,6 +15,15 @@ export const DEMO_BANNER = [
 ].join('\n');
 
 /**
+ * The resident the demo family account follows: a wander-risk resident of a ward. The simulator makes this one
+ * wander every other episode (`familyWanderer`), so the family page shows an alert within minutes.
+ */
+export function demoRelative(residents: Iterable<Resident>): Resident | null {
+  const all = [...residents];
+  return all.find((r) => r.wanderRisk && !r.community && r.wardId) ?? all[0] ?? null;
+}
+
+/**
  * Demo mode (SPEC §10): well-known accounts and a gateway key for every loaded site. The server
  * logs this loudly, and `Accounts` refuses them outside demo mode.
  */
@@ -22,8 +32,7 @@ export async function seedDemo(accounts: Accounts, registry: Registry): Promise<
   const siteIds = sites.map((s) => s.id);
   const wardIds = sites.flatMap((s) => s.wards.map((w) => w.id));
   const residents = [...registry.residents.values()];
-  // the family account follows a wander-risk resident of a ward, so the demo wanderer's alerts reach it
-  const relative = residents.find((r) => r.wanderRisk && !r.community && r.wardId) ?? residents[0] ?? null;
+  const relative = demoRelative(residents);
   const base = { siteIds, wardIds: [] as string[], residentIds: [] as string[] };
   const demo = { demo: true };
   await Promise.all([

@@ -207,6 +207,8 @@ export function authorizeFloor(user: SessionUser, registry: Registry, floorId: s
   if (!ref || !user.siteIds.includes(ref.site.id)) return deny(404, `no such floor ${floorId}`);
   if (user.role === 'admin' || user.role === 'manager' || user.role === 'charge_nurse') return ALLOW;
   if (user.role === 'nurse' && ref.site.wards.some((w) => user.wardIds.includes(w.id) && w.floorIds.includes(floorId))) return ALLOW;
+  // the grounds and the street belong to no ward: a nurse covering every ward of the site is its night watch
+  if (user.role === 'nurse' && ref.floor.outdoor && ref.site.wards.length > 0 && ref.site.wards.every((w) => user.wardIds.includes(w.id))) return ALLOW;
   return deny(403, `floor ${floorId} is not on a ward you cover`);
 }
 

@@ -34,6 +34,7 @@ const DEFAULTS = {
   firstFallAfterMs: 90_000,
   extraTags: 0,
   uwb: false,
+  familyWanderer: null as string | null,
 };
 
 export class Simulator {
@@ -221,14 +222,22 @@ export class Simulator {
       .filter((a) => count(a) === fewest && a.episode === null)
       .map((a) => ({ a, cost: cost(a) }))
       .sort((x, y) => x.cost - y.cost || (x.a.resident.id < y.a.resident.id ? -1 : 1));
-    const chosen = cast[0]?.a;
-    if (!chosen || !Number.isFinite(cast[0].cost)) return;
+    const family = this.familyTurn() ? this.wanderers.find((a) => a.resident.id === this.opts.familyWanderer && a.episode === null) : undefined;
+    const pick = family ? { a: family, cost: cost(family) } : cast[0];
+    const chosen = pick?.a;
+    if (!chosen || !Number.isFinite(pick.cost)) return;
     const habits = this.habitsFor!(chosen);
     const m = localMinutes(t, this.site.site.timeZone);
     const bedTime = m >= habits.bedAt || m < habits.wakeAt;
     const ep = this.episode('exit_approach', chosen, t);
     chosen.episode = 'exit_approach';
     chosen.interrupt(exitApproachTasks(chosen, ep, { bedTime, paceMs: this.opts.wanderPaceMs, lingerMs: this.opts.wanderLingerMs }), t);
+  }
+
+  /** Every other exit approach belongs to the family's relative when there is one. */
+  private familyTurn(): boolean {
+    if (!this.opts.familyWanderer) return false;
+    return this.episodes.filter((e) => e.kind === 'exit_approach').length % 2 === 1;
   }
 
   private startFall(t: number): void {

@@ -36,6 +36,11 @@ export interface SimulatorOptions {
   wanderPaceMs?: number;
   wanderLingerMs?: number;
   /**
+   * A wander-risk resident (the demo family's relative) who takes every other exit-approach episode (the 2nd, 4th,
+   * ...) instead of waiting for their turn in the rotation, so their family sees an alert within minutes.
+   */
+  familyWanderer?: string | null;
+  /**
    * Scripted falls of fall-risk residents (device fall event, accelerometer impact, drop to floor height, stillness),
    * every this often after `firstFallAfterMs`. Default 0: off, so that tests and benchmarks see only the alerts
    * they ask for.

@@ -6,3 +6,4 @@ import './live';
 import './replay';
 import './overview';
 import './setup';
+import './city';

@@ -22,6 +22,9 @@ export const shellEn = {
   soundTapHint: 'Alerts are open. The browser keeps sound off until you tap.',
   soundMutedByYou: 'You turned the alarm sound off',
   soundTurnOn: 'Turn on',
+  cityResidents: '{n} residents outdoors and at home',
+  communityResident: 'Community resident',
+  fitSite: 'Whole site',
 } as const;
 
 export type ShellKey = keyof typeof shellEn;
@@ -49,4 +52,7 @@ export const shellZh: Record<ShellKey, string> = {
   soundTapHint: '有未处理的报警。浏览器需要您点一下才能发声。',
   soundMutedByYou: '您已关闭报警声音',
   soundTurnOn: '开启',
+  cityResidents: '室外及居家老人 {n} 位',
+  communityResident: '居家老人',
+  fitSite: '全景',
 };
