@@ -6,12 +6,13 @@ import { Deck, OrthographicView, type PickingInfo } from '@deck.gl/core';
 import type { ResidentMarker } from '../state/selectors';
 import type { ZoneShape } from '../state/types';
 import { boundsOf, fitBounds, type OrthoView } from './geometry';
-import { floorLayers, isAnimated, LAYER_IDS, type FloorLayerInput } from './layers';
+import { labelWidthPx, placeLabels, type Box, type Placement } from './label-placement';
+import { floorLayers, isAnimated, LAYER_IDS, MARKER_RADIUS, textWidthEm, zoneLabels, type FloorLayerInput } from './layers';
 
 /** Frames per second of the pulse animation; the dots themselves move at the server's ~4 Hz. */
 const ANIMATION_FPS = 15;
 
-export interface FloorMapView extends Omit<FloorLayerInput, 'now'> {
+export interface FloorMapView extends Omit<FloorLayerInput, 'now' | 'labels'> {
   floorId: string | null;
   /** The positions shown are a complete picture of `floorId` (a full frame arrived). */
   complete: boolean;
@@ -35,6 +36,7 @@ export class FloorMap {
   private readyFloor: string | null = null;
   private pendingReady: string | null = null;
   private raf = 0;
+  private labels: Map<string, Placement> = new Map();
   private lastFrame = 0;
   private readonly resize: ResizeObserver;
 
@@ -52,6 +54,12 @@ export class FloorMap {
         if (interactionState?.isDragging || interactionState?.isZooming || interactionState?.isPanning) {
           this.userMoved = true;
         }
+        // names are placed in screen space: a zoom makes room for more of them
+        if (!this.raf) this.raf = requestAnimationFrame(() => {
+          this.raf = 0;
+          this.draw(performance.now());
+          this.animate();
+        });
       },
       onAfterRender: () => {
         if (this.pendingReady) {
@@ -95,7 +103,7 @@ export class FloorMap {
 
   /** Screen position (CSS pixels inside the canvas) of a point in metres. */
   project(x: number, y: number): [number, number] | null {
-    const vp = this.deck.getViewports()[0];
+    const vp = this.viewport();
     if (!vp) return null;
     const [px, py] = vp.project([x, y, 0]);
     return [px, py];
@@ -116,7 +124,54 @@ export class FloorMap {
   private draw(now: number): void {
     if (!this.view) return;
     this.lastFrame = now;
-    this.deck.setProps({ layers: floorLayers({ ...this.view, now }) });
+    this.labels = this.placeNames();
+    this.deck.setProps({ layers: floorLayers({ ...this.view, now, labels: this.labels }) });
+  }
+
+  /** Residents' names where there is room: alerts and the followed resident first; room names are obstacles. */
+  private placeNames(): Map<string, Placement> {
+    const view = this.view;
+    const vp = this.viewport();
+    if (!view || !vp) return new Map();
+    const pxPerM = Math.pow(2, vp.zoom);
+    const obstacles: Box[] = [];
+    for (const l of zoneLabels(view.shapes, view.locale)) {
+      if (l.kind === 'exit') continue;
+      const size = Math.min(18, Math.max(7, l.size * pxPerM));
+      const lines = l.text.split('\n');
+      const w = Math.max(...lines.map(textWidthEm)) * size;
+      const hgt = lines.length * size * 1.1;
+      const [x, y] = vp.project([l.position[0], l.position[1], 0]);
+      obstacles.push({ x0: x - w / 2, y0: y - hgt / 2, x1: x + w / 2, y1: y + hgt / 2 });
+    }
+    const rank = { alert: 3, acknowledged: 2, normal: 0 } as const;
+    return placeLabels(
+      view.markers.map((m) => {
+        const [x, y] = vp.project([m.x, m.y, 0]);
+        return { id: m.id, x, y, width: labelWidthPx(m.name, 14), height: 20, radius: MARKER_RADIUS[m.status], priority: rank[m.status] + (m.id === view.followId ? 5 : 0) };
+      }),
+      obstacles,
+      { width: vp.width, height: vp.height },
+    );
+  }
+
+  /** The view once deck.gl has one (it throws before its first render). */
+  private viewport() {
+    return this.deck.isInitialized ? this.deck.getViewports()[0] : undefined;
+  }
+
+  /** Residents whose names are shown now (tests, and the "more on tap" hint). */
+  get labelled(): string[] {
+    return [...this.labels.keys()];
+  }
+
+  /** Centre the map on a point (following a resident) without changing the zoom. */
+  centreOn(x: number, y: number): void {
+    const vp = this.viewport();
+    if (!vp) return;
+    const zoom = Math.max(vp.zoom, this.fitView().zoom + 1);
+    this.userMoved = true;
+    this.deck.setProps({ initialViewState: { ...this.fitView(), target: [x, y, 0], zoom } });
   }
 
   private animate(): void {

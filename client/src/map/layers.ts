@@ -9,6 +9,7 @@ import type { ResidentMarker } from '../state/selectors';
 import type { Focus, Locale, ZoneShape } from '../state/types';
 import { ringCentroid } from '../../../geo/geometry';
 import { hatchLines } from './geometry';
+import type { Placement } from './label-placement';
 import {
   FOCUS,
   FONT_FAMILY,
@@ -29,6 +30,7 @@ export const LAYER_IDS = {
   halo: 'resident-halo',
   residents: 'residents',
   residentLabels: 'resident-labels',
+  follow: 'resident-follow',
   focus: 'focus',
 } as const;
 
@@ -40,6 +42,10 @@ export interface FloorLayerInput {
   locale: Locale;
   /** Animation clock, ms; only the pulses depend on it. */
   now: number;
+  /** Where each resident's name goes; a resident without an entry shows no name (no room for it). */
+  labels?: ReadonlyMap<string, Placement>;
+  /** The resident the map follows, drawn with a ring. */
+  followId?: string | null;
 }
 
 export interface ZoneLabel {
@@ -141,10 +147,13 @@ export function isAnimated(input: Pick<FloorLayerInput, 'markers' | 'focus'>): b
   return input.focus !== null || input.markers.some((m) => m.status === 'alert');
 }
 
-const MARKER_RADIUS = { normal: 8, acknowledged: 10, alert: 12 } as const;
+export const MARKER_RADIUS = { normal: 8, acknowledged: 10, alert: 12 } as const;
 
 export function floorLayers(input: FloorLayerInput): Layer[] {
   const { shapes, markers, focus, locale, now } = input;
+  const names = input.labels;
+  const labelled = names ? markers.filter((m) => names.has(m.id)) : (markers as ResidentMarker[]);
+  const followed = input.followId ? markers.filter((m) => m.id === input.followId) : [];
   const coordinateSystem = COORDINATE_SYSTEM.CARTESIAN;
   const p = pulse(now);
   const alerting = markers.filter((m) => m.status === 'alert');
@@ -237,13 +246,28 @@ export function floorLayers(input: FloorLayerInput): Layer[] {
       lineWidthUnits: 'pixels',
       pickable: true,
     }),
+    new ScatterplotLayer<ResidentMarker>({
+      id: LAYER_IDS.follow,
+      coordinateSystem,
+      data: followed,
+      getPosition: (m) => [m.x, m.y],
+      getRadius: 17,
+      radiusUnits: 'pixels',
+      filled: false,
+      stroked: true,
+      getLineColor: [59, 130, 246, 255],
+      getLineWidth: 4,
+      lineWidthUnits: 'pixels',
+    }),
     new TextLayer<ResidentMarker>({
       id: LAYER_IDS.residentLabels,
       coordinateSystem,
-      data: markers as ResidentMarker[],
+      data: labelled,
       getText: (m) => m.name,
       getPosition: (m) => [m.x, m.y],
-      getPixelOffset: (m) => [0, MARKER_RADIUS[m.status] + 5],
+      getPixelOffset: (m) => names?.get(m.id)?.offset ?? [0, MARKER_RADIUS[m.status] + 5 + 8],
+      getAlignmentBaseline: 'center',
+      updateTriggers: { getPixelOffset: names },
       getColor: LABEL.resident,
       getSize: 14,
       sizeUnits: 'pixels',
@@ -251,7 +275,6 @@ export function floorLayers(input: FloorLayerInput): Layer[] {
       fontWeight: 600,
       characterSet: 'auto',
       getTextAnchor: 'middle',
-      getAlignmentBaseline: 'top',
       background: true,
       getBackgroundColor: (m) => (m.status === 'alert' ? LABEL.residentAlertBg : LABEL.residentBg),
       backgroundPadding: [4, 2],

@@ -7,3 +7,4 @@ import './replay';
 import './overview';
 import './setup';
 import './city';
+import './family';

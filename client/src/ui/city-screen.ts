@@ -78,6 +78,8 @@ export class CityScreen {
       ),
       this.alerts.el,
     );
+    this.alerts.el.classList.add('sheet');
+    this.alerts.el.querySelector('.panel-header')?.addEventListener('click', () => this.el.classList.toggle('sheet-open'));
     // the city map watches the outdoor level; the live map gets its floor back when we leave
     if (this.outdoor) store.dispatch({ type: 'floor/selected', floorId: this.outdoor.floorId });
     void this.start();

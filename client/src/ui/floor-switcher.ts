@@ -22,7 +22,7 @@ export class FloorSwitcher {
         h(
           'div',
           { class: 'floor-group', dataset: { buildingId: g.buildingId ?? 'outdoor' } },
-          h('span', { class: 'floor-group-name', text: g.name }),
+          h('span', { class: 'floor-group-name', text: g.name.replace(/\s*[（(].*[)）]\s*$/, '') }),
           h(
             'div',
             { class: 'floor-buttons' },
@@ -46,5 +46,7 @@ export class FloorSwitcher {
         ),
       ),
     );
+    // on a phone the row scrolls: keep the chosen floor in sight
+    this.el.querySelector<HTMLElement>('.floor-btn.selected')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
   }
 }

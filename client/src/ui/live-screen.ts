@@ -8,6 +8,8 @@ import type { AlertAction, ClientState } from '../state/types';
 import { AlertList } from './alert-list';
 import { h, setText } from './dom';
 import { FloorSwitcher } from './floor-switcher';
+import { ResidentSearch } from './resident-search';
+import { loadPrefs, savePrefs } from '../session';
 
 export interface LiveScreenActions {
   selectFloor: (floorId: string) => void;
@@ -31,17 +33,27 @@ export class LiveScreen {
   private readonly legend = h('div', { class: 'legend' });
   private legendLocale = '';
   private mapPanel!: HTMLElement;
+  private readonly search: ResidentSearch;
+  private followId: string | null = loadPrefs().followId ?? null;
+  private followedAt: string | null = null;
   private state: ClientState | null = null;
 
   constructor(actions: LiveScreenActions, clock: () => number) {
     this.floors = new FloorSwitcher(actions.selectFloor);
     const navigate = actions.navigate;
     this.alerts = new AlertList({
-      focus: actions.focusAlert,
+      focus: (id) => {
+        this.el.classList.remove('sheet-open');
+        actions.focusAlert(id);
+      },
       act: actions.act,
       replay: navigate && ((alertId) => navigate({ screen: 'replay', source: { kind: 'alert', alertId, beforeMs: DEFAULT_BEFORE_MS, afterMs: DEFAULT_AFTER_MS } })),
     });
     const mapContainer = h('div', { class: 'map-canvas', testid: 'floor-map' });
+    this.search = new ResidentSearch(
+      (id) => this.follow(id, actions.selectFloor),
+      () => this.follow(null, actions.selectFloor),
+    );
     this.fitBtn = h('button', { class: 'btn btn-chip map-fit', testid: 'map-fit', on: { click: () => this.map.refit() } });
     this.el = h(
       'div',
@@ -54,12 +66,15 @@ export class LiveScreen {
           'section',
           { class: 'map-panel' },
           mapContainer,
-          h('div', { class: 'map-overlay map-overlay-top' }, h('div', { class: 'map-heading' }, this.mapTitle, this.mapInfo), this.fitBtn),
+          h('div', { class: 'map-overlay map-overlay-top' }, h('div', { class: 'map-heading' }, this.mapTitle, this.mapInfo), this.search.el, this.fitBtn),
           this.legend,
         )),
         this.alerts.el,
       ),
     );
+    // on a phone the alert list is a bottom sheet: its header pulls it up and down
+    this.alerts.el.querySelector('.panel-header')?.addEventListener('click', () => this.el.classList.toggle('sheet-open'));
+    this.alerts.el.classList.add('sheet');
     performance.mark('carewatch:map-created');
     this.map = new FloorMap(mapContainer, {
       onReady: actions.onMapReady,
@@ -95,7 +110,17 @@ export class LiveScreen {
     this.updateLegend(state);
     // positions stop being live while the socket is down: say so by dimming them
     this.mapPanel.dataset.connection = state.connection;
+    this.search.update(state, this.followId);
+    const followed = this.followId ? state.positions.byResident[this.followId] : undefined;
+    if (followed && state.positions.floorId === floorId) {
+      const at = `${floorId}:${followed.x.toFixed(1)}:${followed.y.toFixed(1)}`;
+      if (at !== this.followedAt) {
+        this.followedAt = at;
+        this.map.centreOn(followed.x, followed.y);
+      }
+    }
     this.map.update({
+      followId: this.followId,
       floorId,
       complete: state.positions.complete && state.positions.floorId === floorId,
       shapes: floorShapes(state, floorId),
@@ -103,6 +128,20 @@ export class LiveScreen {
       focus: state.focus && state.focus.floorId === floorId ? state.focus : null,
       locale: state.locale,
     });
+  }
+
+  /** Follow a resident (null: stop); a resident on another floor brings their room's floor up first. */
+  private follow(id: string | null, selectFloor: (floorId: string) => void): void {
+    this.followId = id;
+    this.followedAt = null;
+    savePrefs({ followId: id });
+    const s = this.state;
+    if (id && s && !s.positions.byResident[id]) {
+      const room = s.catalog?.residentsById[id]?.roomZoneId;
+      const floorId = room ? s.catalog?.zonesById[room]?.floorId : undefined;
+      if (floorId && floorId !== s.selectedFloorId) selectFloor(floorId);
+    }
+    if (s) this.update(s, Date.now());
   }
 
   /** Refresh what depends only on the clock ("time since fix"). */

@@ -103,7 +103,8 @@ export class TopBar {
     this.theme.dataset.theme = state.theme;
     setText(this.user, state.user?.displayName ?? state.user?.username ?? '');
     setText(this.signOut, t(locale, 'signOut'));
-    setText(this.menuBtn, `☰ ${t(locale, 'menu')}`);
+    setText(this.menuBtn, t(locale, 'menu'));
+    this.menuBtn.setAttribute('aria-label', t(locale, 'menu'));
     this.updateTabs(state);
   }
 
