@@ -76,7 +76,7 @@ describe('floor layers', () => {
   const state = actions.reduce(reducer, initialState({ locale: 'zh-CN' }));
   const shapes = floorShapes(state, 'b1-2');
 
-  it('draws zones, hatching, labels, residents and their names, bottom to top', () => {
+  it('draws zones, hatching, labels, residents, the followed ring and their names, bottom to top', () => {
     const layers = floorLayers({ shapes, markers: residentMarkers(state), focus: null, locale: 'zh-CN', now: 0 });
     expect(layers.map((l) => l.id)).toEqual([
       LAYER_IDS.zones,
@@ -85,6 +85,7 @@ describe('floor layers', () => {
       LAYER_IDS.exitLabels,
       LAYER_IDS.halo,
       LAYER_IDS.residents,
+      LAYER_IDS.follow,
       LAYER_IDS.residentLabels,
       LAYER_IDS.focus,
     ]);
