@@ -19,3 +19,8 @@ export function checkTrackRows(rows: readonly TrackRow[]): void {
     if (r.detail !== undefined && typeof r.detail !== 'string') throw bad('detail must be a string');
   });
 }
+
+/** The page size a query asks for, made a whole number from 1 to `max` (`dflt` when it asks for none). */
+export function pageLimit(n: number | undefined, dflt: number, max: number): number {
+  return Math.min(Math.max(1, Math.floor(n ?? dflt)), max);
+}

@@ -29,14 +29,13 @@ import {
 } from '../types';
 import { DELIVERIES_KEPT_PER_WEBHOOK, type AlarmRecord, type AlarmRecordKind, type DeliveryRecord } from '../alarm-records';
 import { checkConfigWrite, type ConfigQuery, type ConfigRecord, type ConfigWrite } from '../config-records';
-import { checkTrackRows } from '../validate';
+import { checkTrackRows, pageLimit } from '../validate';
 import { EmbeddedAuthRecords } from './auth-records';
 import { lockDir as lock, unlockDir as unlock } from './dir-lock';
 import { Journal } from './journal';
 import { type Entry, Records, newestFirst } from './records';
 import { TrackLog } from './tracks';
 
-const clamp = (n: number | undefined, dflt: number, max: number) => Math.min(Math.max(1, Math.floor(n ?? dflt)), max);
 /** Stored and returned records are copies: a caller mutating its object must not change the store. */
 const copy = <T>(x: T): T => structuredClone(x);
 
@@ -92,7 +91,7 @@ export class EmbeddedStore implements Store {
         (q.since === undefined || a.detectedAt >= q.since) &&
         (q.until === undefined || a.detectedAt < q.until),
     );
-    return hits.sort(newestAlertFirst).slice(0, clamp(q.limit, 100, 1000)).map(copy);
+    return hits.sort(newestAlertFirst).slice(0, pageLimit(q.limit, 100, 1000)).map(copy);
   }
 
   async openAlertsFor(residentId: string): Promise<Alert[]> {
@@ -111,7 +110,7 @@ export class EmbeddedStore implements Store {
   async listAudit(q: AuditQuery = {}): Promise<AuditEntry[]> {
     const hits = newestFirst(
       this.records.audit,
-      { since: q.since, until: q.until, limit: clamp(q.limit, 100, 1000) },
+      { since: q.since, until: q.until, limit: pageLimit(q.limit, 100, 1000) },
       (e) => (q.subjectId === undefined || e.subjectId === q.subjectId) && (q.actor === undefined || e.actor === q.actor),
     );
     return hits.map(copy);
@@ -126,7 +125,7 @@ export class EmbeddedStore implements Store {
   async listConfigChanges(q: { entity?: string; entityId?: string; limit?: number } = {}): Promise<ConfigChange[]> {
     const hits = newestFirst(
       this.records.config,
-      { limit: clamp(q.limit, 100, 1000) },
+      { limit: pageLimit(q.limit, 100, 1000) },
       (c) => (q.entity === undefined || c.entity === q.entity) && (q.entityId === undefined || c.entityId === q.entityId),
     );
     return hits.map(copy);
@@ -229,7 +228,7 @@ export class EmbeddedStore implements Store {
   }
 
   async listDeliveries(webhookId: string, limit?: number): Promise<DeliveryRecord[]> {
-    return this.records.alarm.listDeliveries(webhookId, clamp(limit, 100, DELIVERIES_KEPT_PER_WEBHOOK)).map(copy);
+    return this.records.alarm.listDeliveries(webhookId, pageLimit(limit, 100, DELIVERIES_KEPT_PER_WEBHOOK)).map(copy);
   }
 
   async close(): Promise<void> {

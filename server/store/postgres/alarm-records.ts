@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { DELIVERIES_KEPT_PER_WEBHOOK, type AlarmRecord, type AlarmRecordKind, type AlarmRecordStore, type DeliveryRecord } from '../alarm-records';
+import { pageLimit } from '../validate';
 
 export const ALARM_RECORDS_MIGRATION = `
   CREATE TABLE alarm_records (
@@ -26,7 +27,6 @@ export const ALARM_RECORDS_MIGRATION = `
   );
   CREATE INDEX webhook_deliveries_newest ON webhook_deliveries (webhook_id, created_at DESC, id DESC);`;
 
-const clamp = (n: number | undefined) => Math.min(Math.max(1, Math.floor(n ?? 100)), DELIVERIES_KEPT_PER_WEBHOOK);
 
 export class PgAlarmRecords implements AlarmRecordStore {
   private trims = 0;
@@ -76,7 +76,7 @@ export class PgAlarmRecords implements AlarmRecordStore {
   async listDeliveries(webhookId: string, limit?: number): Promise<DeliveryRecord[]> {
     const { rows } = await this.pool.query<{ body: DeliveryRecord }>(
       `SELECT body FROM ${this.s}.webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-      [webhookId, clamp(limit)],
+      [webhookId, pageLimit(limit, 100, DELIVERIES_KEPT_PER_WEBHOOK)],
     );
     return rows.map((r) => r.body);
   }

@@ -4,6 +4,7 @@
  * transaction under an advisory lock, so nodes seeding or editing at once never interleave.
  */
 import type pg from 'pg';
+import { inTransaction } from './transaction';
 import { checkConfigWrite, type ConfigQuery, type ConfigRecord, type ConfigWrite } from '../config-records';
 
 /** Appended to MIGRATIONS (schema.ts). */
@@ -24,16 +25,12 @@ const json = (v: unknown) => JSON.stringify(v ?? null);
 /** `s` is the quoted schema name. */
 export async function writeConfig(pool: pg.Pool, s: string, w: ConfigWrite): Promise<boolean> {
   checkConfigWrite(w);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`carewatch-config:${s}`]);
     if (w.ifAbsent) {
       const { rowCount } = await client.query(`SELECT 1 FROM ${s}.config_records WHERE kind = $1 AND id = $2`, [w.ifAbsent.kind, w.ifAbsent.id]);
-      if (rowCount) {
-        await client.query('ROLLBACK');
-        return false;
-      }
+      // Nothing written yet: committing here ends the transaction as a rollback would.
+      if (rowCount) return false;
     }
     const del = w.delete ?? [];
     if (del.length)
@@ -53,14 +50,8 @@ export async function writeConfig(pool: pg.Pool, s: string, w: ConfigWrite): Pro
          SELECT a, ac, e, ei, b::jsonb, af::jsonb FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(a, ac, e, ei, b, af)`,
         [ch.map((c) => c.at), ch.map((c) => c.actor), ch.map((c) => c.entity), ch.map((c) => c.entityId), ch.map((c) => json(c.before)), ch.map((c) => json(c.after))],
       );
-    await client.query('COMMIT');
     return true;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function listConfig(pool: pg.Pool, s: string, q: ConfigQuery = {}): Promise<ConfigRecord[]> {

@@ -21,14 +21,14 @@ import {
   type TrackQuery,
   type TrackRow,
 } from '../types';
-import { checkTrackRows } from '../validate';
+import { checkTrackRows, pageLimit } from '../validate';
 import { PgAlarmRecords } from './alarm-records';
 import type { ConfigQuery, ConfigRecord, ConfigWrite } from '../config-records';
 import { listConfig, writeConfig } from './config-records';
 import { PostgresAuthRecords } from './auth-records';
 import { ident, migrate } from './schema';
+import { inTransaction } from './transaction';
 
-const clamp = (n: number | undefined, dflt: number, max: number) => Math.min(Math.max(1, Math.floor(n ?? dflt)), max);
 const CHUNK = 5000;
 
 /** Builds a WHERE clause from optional conditions, numbering parameters as it goes. */
@@ -103,7 +103,7 @@ export class PostgresStore implements Store {
       .add((p) => `resident_id = ${p}`, q.residentId)
       .add((p) => `detected_at >= ${p}`, q.since)
       .add((p) => `detected_at < ${p}`, q.until);
-    const limit = w.param(clamp(q.limit, 100, 1000));
+    const limit = w.param(pageLimit(q.limit, 100, 1000));
     const { rows } = await this.pool.query(
       `SELECT body FROM ${this.s}.alerts ${w} ORDER BY detected_at DESC, id DESC LIMIT ${limit}`,
       w.params,
@@ -136,7 +136,7 @@ export class PostgresStore implements Store {
       .add((p) => `actor = ${p}`, q.actor)
       .add((p) => `at >= ${p}`, q.since)
       .add((p) => `at < ${p}`, q.until);
-    const limit = w.param(clamp(q.limit, 100, 1000));
+    const limit = w.param(pageLimit(q.limit, 100, 1000));
     const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.audit ${w} ORDER BY at DESC, id DESC LIMIT ${limit}`, w.params);
     return rows.map((r) => {
       const e: AuditEntry = {
@@ -163,7 +163,7 @@ export class PostgresStore implements Store {
 
   async listConfigChanges(q: { entity?: string; entityId?: string; limit?: number } = {}): Promise<ConfigChange[]> {
     const w = new Where().add((p) => `entity = ${p}`, q.entity).add((p) => `entity_id = ${p}`, q.entityId);
-    const limit = w.param(clamp(q.limit, 100, 1000));
+    const limit = w.param(pageLimit(q.limit, 100, 1000));
     const { rows } = await this.pool.query(
       `SELECT * FROM ${this.s}.config_changes ${w} ORDER BY at DESC, id DESC LIMIT ${limit}`,
       w.params,
@@ -194,9 +194,7 @@ export class PostgresStore implements Store {
   async appendFixes(rows: readonly TrackRow[]): Promise<void> {
     checkTrackRows(rows);
     if (!rows.length) return;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       for (let i = 0; i < rows.length; i += CHUNK) {
         const part = rows.slice(i, i + CHUNK);
         const col = <T>(f: (r: TrackRow) => T) => part.map(f);
@@ -219,17 +217,11 @@ export class PostgresStore implements Store {
           ],
         );
       }
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async queryTrack(q: TrackQuery): Promise<TrackPage> {
-    const limit = clamp(q.limit, 1000, 10_000);
+    const limit = pageLimit(q.limit, 1000, 10_000);
     if (q.residentIds?.length === 0) return { rows: [] };
     const w = new Where()
       .add((p) => `ts >= ${p}`, q.since)

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { ALARM_RECORDS_MIGRATION } from './alarm-records';
 import { CONFIG_RECORDS_MIGRATION } from './config-records';
 import { AUTH_MIGRATION } from './auth-records';
+import { inTransaction } from './transaction';
 
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE alerts (
@@ -86,10 +87,8 @@ export const MIGRATIONS: readonly string[] = [
 
 /** Creates the schema if needed and applies the migrations it has not seen. Idempotent. */
 export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
   const s = ident(schema);
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`carewatch-migrate:${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.store_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -99,13 +98,7 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
       await client.query(MIGRATIONS[v - 1]);
       await client.query(`INSERT INTO ${s}.store_migrations (version) VALUES ($1)`, [v]);
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** A quoted SQL identifier (schema names come from configuration). */
