@@ -32,6 +32,11 @@ class SessionTable implements JournalState<SessionEntry> {
 }
 
 const copy = <T>(x: T): T => structuredClone(x);
+const listDocs = async <T>(docs: Map<string, T>): Promise<T[]> => [...docs.values()].map(copy);
+const getDoc = async <T>(docs: Map<string, T>, id: string): Promise<T | null> => {
+  const d = docs.get(id);
+  return d ? copy(d) : null;
+};
 
 export class EmbeddedAuthRecords implements AuthRecords {
   readonly coherent = true;
@@ -65,40 +70,45 @@ export class EmbeddedAuthRecords implements AuthRecords {
 
   // ---- accounts and keys: the snapshot file ----
 
-  async listAccounts(): Promise<AccountDoc[]> {
-    return [...this.accounts.values()].map(copy);
+  listAccounts(): Promise<AccountDoc[]> {
+    return listDocs(this.accounts);
   }
 
-  async getAccount(username: string): Promise<AccountDoc | null> {
-    const a = this.accounts.get(username);
-    return a ? copy(a) : null;
+  getAccount(username: string): Promise<AccountDoc | null> {
+    return getDoc(this.accounts, username);
   }
 
   putAccount(doc: AccountDoc): Promise<void> {
-    this.accounts.set(doc.username, copy(doc));
-    return this.persist();
+    return this.putDoc(this.accounts, doc.username, doc);
   }
 
   deleteAccount(username: string): Promise<void> {
-    return this.accounts.delete(username) ? this.persist() : Promise.resolve();
+    return this.deleteDoc(this.accounts, username);
   }
 
-  async listIngestKeys(): Promise<KeyDoc[]> {
-    return [...this.keys.values()].map(copy);
+  listIngestKeys(): Promise<KeyDoc[]> {
+    return listDocs(this.keys);
   }
 
-  async getIngestKey(id: string): Promise<KeyDoc | null> {
-    const k = this.keys.get(id);
-    return k ? copy(k) : null;
+  getIngestKey(id: string): Promise<KeyDoc | null> {
+    return getDoc(this.keys, id);
   }
 
   putIngestKey(doc: KeyDoc): Promise<void> {
-    this.keys.set(doc.id, copy(doc));
-    return this.persist();
+    return this.putDoc(this.keys, doc.id, doc);
   }
 
   deleteIngestKey(id: string): Promise<void> {
-    return this.keys.delete(id) ? this.persist() : Promise.resolve();
+    return this.deleteDoc(this.keys, id);
+  }
+
+  private putDoc<T>(docs: Map<string, T>, id: string, doc: T): Promise<void> {
+    docs.set(id, copy(doc));
+    return this.persist();
+  }
+
+  private deleteDoc<T>(docs: Map<string, T>, id: string): Promise<void> {
+    return docs.delete(id) ? this.persist() : Promise.resolve();
   }
 
   /** One write at a time, each a whole snapshot, replaced atomically by rename. */

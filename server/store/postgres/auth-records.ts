@@ -32,6 +32,42 @@ interface SessionRow {
 }
 const session = (r: SessionRow): SessionDoc => ({ id: r.id, username: r.username, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at) });
 
+/** A table of JSON documents under a text key; each write notifies the other nodes of the key it changed. */
+class DocTable<T> {
+  constructor(
+    private readonly records: { readonly pool: pg.Pool; readonly s: string; note(kind: string, idSql: string): string },
+    private readonly table: string,
+    private readonly key: string,
+    private readonly kind: string,
+  ) {}
+
+  async list(): Promise<T[]> {
+    const { pool, s } = this.records;
+    return (await pool.query<{ body: T }>(`SELECT body FROM ${s}.${this.table} ORDER BY ${this.key}`)).rows.map((r) => r.body);
+  }
+
+  async get(id: string): Promise<T | null> {
+    const { pool, s } = this.records;
+    return (await pool.query<{ body: T }>(`SELECT body FROM ${s}.${this.table} WHERE ${this.key} = $1`, [id])).rows[0]?.body ?? null;
+  }
+
+  async put(id: string, doc: T): Promise<void> {
+    const { pool, s } = this.records;
+    const { table, key } = this;
+    await pool.query(
+      `WITH w AS (INSERT INTO ${s}.${table} (${key}, body) VALUES ($1, $2) ON CONFLICT (${key}) DO UPDATE SET body = $2 RETURNING ${key})
+       SELECT ${this.records.note(this.kind, key)} FROM w`,
+      [id, JSON.stringify(doc)],
+    );
+  }
+
+  async delete(id: string): Promise<void> {
+    const { pool, s } = this.records;
+    const { table, key } = this;
+    await pool.query(`WITH d AS (DELETE FROM ${s}.${table} WHERE ${key} = $1 RETURNING ${key}) SELECT ${this.records.note(this.kind, key)} FROM d`, [id]);
+  }
+}
+
 export class PostgresAuthRecords implements AuthRecords {
   private listeners: ((c: AuthChange) => void)[] = [];
   private client: pg.Client | null = null;
@@ -40,9 +76,9 @@ export class PostgresAuthRecords implements AuthRecords {
   private retry: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly pool: pg.Pool,
+    readonly pool: pg.Pool,
     /** Quoted schema, for SQL. */
-    private readonly s: string,
+    readonly s: string,
     /** Raw schema name, for payloads. */
     private readonly schema: string,
     private readonly url: string,
@@ -54,7 +90,8 @@ export class PostgresAuthRecords implements AuthRecords {
     return this.listening;
   }
 
-  private note(kind: string, idSql: string): string {
+  /** @internal (DocTable) */
+  note(kind: string, idSql: string): string {
     return `pg_notify('${CHANNEL}', ${this.literal(`${this.schema}|${kind}|`)} || ${idSql})`;
   }
 
@@ -62,48 +99,41 @@ export class PostgresAuthRecords implements AuthRecords {
     return `'${text.replace(/'/g, "''")}'`;
   }
 
-  // ---- accounts ----
+  // ---- accounts and ingest keys: a table of JSON documents each ----
 
-  async listAccounts(): Promise<AccountDoc[]> {
-    return (await this.pool.query<{ body: AccountDoc }>(`SELECT body FROM ${this.s}.auth_accounts ORDER BY username`)).rows.map((r) => r.body);
+  private readonly accountDocs = new DocTable<AccountDoc>(this, 'auth_accounts', 'username', 'account');
+  private readonly keyDocs = new DocTable<KeyDoc>(this, 'auth_keys', 'id', 'key');
+
+  listAccounts(): Promise<AccountDoc[]> {
+    return this.accountDocs.list();
   }
 
-  async getAccount(username: string): Promise<AccountDoc | null> {
-    return (await this.pool.query<{ body: AccountDoc }>(`SELECT body FROM ${this.s}.auth_accounts WHERE username = $1`, [username])).rows[0]?.body ?? null;
+  getAccount(username: string): Promise<AccountDoc | null> {
+    return this.accountDocs.get(username);
   }
 
-  async putAccount(doc: AccountDoc): Promise<void> {
-    await this.pool.query(
-      `WITH w AS (INSERT INTO ${this.s}.auth_accounts (username, body) VALUES ($1, $2) ON CONFLICT (username) DO UPDATE SET body = $2 RETURNING username)
-       SELECT ${this.note('account', 'username')} FROM w`,
-      [doc.username, JSON.stringify(doc)],
-    );
+  putAccount(doc: AccountDoc): Promise<void> {
+    return this.accountDocs.put(doc.username, doc);
   }
 
-  async deleteAccount(username: string): Promise<void> {
-    await this.pool.query(`WITH d AS (DELETE FROM ${this.s}.auth_accounts WHERE username = $1 RETURNING username) SELECT ${this.note('account', 'username')} FROM d`, [username]);
+  deleteAccount(username: string): Promise<void> {
+    return this.accountDocs.delete(username);
   }
 
-  // ---- ingest keys ----
-
-  async listIngestKeys(): Promise<KeyDoc[]> {
-    return (await this.pool.query<{ body: KeyDoc }>(`SELECT body FROM ${this.s}.auth_keys ORDER BY id`)).rows.map((r) => r.body);
+  listIngestKeys(): Promise<KeyDoc[]> {
+    return this.keyDocs.list();
   }
 
-  async getIngestKey(id: string): Promise<KeyDoc | null> {
-    return (await this.pool.query<{ body: KeyDoc }>(`SELECT body FROM ${this.s}.auth_keys WHERE id = $1`, [id])).rows[0]?.body ?? null;
+  getIngestKey(id: string): Promise<KeyDoc | null> {
+    return this.keyDocs.get(id);
   }
 
-  async putIngestKey(doc: KeyDoc): Promise<void> {
-    await this.pool.query(
-      `WITH w AS (INSERT INTO ${this.s}.auth_keys (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = $2 RETURNING id)
-       SELECT ${this.note('key', 'id')} FROM w`,
-      [doc.id, JSON.stringify(doc)],
-    );
+  putIngestKey(doc: KeyDoc): Promise<void> {
+    return this.keyDocs.put(doc.id, doc);
   }
 
-  async deleteIngestKey(id: string): Promise<void> {
-    await this.pool.query(`WITH d AS (DELETE FROM ${this.s}.auth_keys WHERE id = $1 RETURNING id) SELECT ${this.note('key', 'id')} FROM d`, [id]);
+  deleteIngestKey(id: string): Promise<void> {
+    return this.keyDocs.delete(id);
   }
 
   // ---- sessions ----
