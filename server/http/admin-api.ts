@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AccountError, ROLES, type Accounts, type AccountView } from '../auth/accounts';
+import { answeringAccountErrors } from './account-errors';
 import { authorize, authorizeSite, canReadAuditEntry } from '../auth/scope';
 import type { AlertService } from '../alerts/alert-service';
 import type { Registry } from '../registry';
@@ -88,17 +89,14 @@ export function adminRoutes(deps: AdminApiDeps): Router {
       return void res.status(400).json({ error: 'residentIds: a family account is linked to at least one resident and to no ward' });
     if (role !== 'family' && residentIds.length > 0) return void res.status(400).json({ error: 'residentIds: only family accounts are linked to residents' });
     if (role === 'nurse' && wardIds.length === 0) return void res.status(400).json({ error: 'wardIds: a nurse covers at least one ward' });
-    try {
+    await answeringAccountErrors(res, async () => {
       const created = await accounts.createAccount(
         { username: body.username, role, displayName: body.displayName ?? body.username, siteIds, wardIds, residentIds },
         body.password,
       );
       await auditAfter(store, { actor: u.username, action: 'account.create', subjectType: 'account', subjectId: created.username, detail: { role, siteIds, wardIds, residentIds } }, log);
       res.status(201).json(created);
-    } catch (e) {
-      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
-      throw e;
-    }
+    });
   });
 
   const targetAccount = (admin: SessionUser, username: string) => {

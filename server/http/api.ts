@@ -209,29 +209,27 @@ export function apiRoutes(deps: ApiDeps): Router {
   return r;
 }
 
-/** Newest-first lists page with an exclusive `until`; step to the oldest item's millisecond, inclusive. */
-async function allAlertsOf(store: Store, residentId: string): Promise<Alert[]> {
-  const byId = new Map<string, Alert>();
+/**
+ * Every item of a newest-first list that pages with an exclusive `until`: each next page steps to the oldest
+ * item's millisecond, inclusive, so items sharing it are not lost (the repeats are dropped by id).
+ */
+async function allPages<T extends { id: string }>(page: (until: number | undefined) => Promise<T[]>, timeOf: (item: T) => number): Promise<T[]> {
+  const byId = new Map<string, T>();
   let until: number | undefined;
   for (let guard = 0; guard < 1000; guard++) {
-    const page = await store.listAlerts({ residentId, limit: 1000, ...(until !== undefined ? { until } : {}) });
+    const items = await page(until);
     let fresh = 0;
-    for (const a of page) if (!byId.has(a.id)) (byId.set(a.id, a), fresh++);
-    if (page.length < 1000 || fresh === 0) break;
-    until = page[page.length - 1].detectedAt + 1;
+    for (const it of items) if (!byId.has(it.id)) (byId.set(it.id, it), fresh++);
+    if (items.length < 1000 || fresh === 0) break;
+    until = timeOf(items[items.length - 1]) + 1;
   }
   return [...byId.values()];
 }
 
-async function allAuditAbout(store: Store, subjectId: string) {
-  const byId = new Map<string, Awaited<ReturnType<Store['listAudit']>>[number]>();
-  let until: number | undefined;
-  for (let guard = 0; guard < 1000; guard++) {
-    const page = await store.listAudit({ subjectId, limit: 1000, ...(until !== undefined ? { until } : {}) });
-    let fresh = 0;
-    for (const e of page) if (!byId.has(e.id)) (byId.set(e.id, e), fresh++);
-    if (page.length < 1000 || fresh === 0) break;
-    until = page[page.length - 1].at + 1;
-  }
-  return [...byId.values()];
+function allAlertsOf(store: Store, residentId: string): Promise<Alert[]> {
+  return allPages((until) => store.listAlerts({ residentId, limit: 1000, ...(until !== undefined ? { until } : {}) }), (a) => a.detectedAt);
+}
+
+function allAuditAbout(store: Store, subjectId: string) {
+  return allPages((until) => store.listAudit({ subjectId, limit: 1000, ...(until !== undefined ? { until } : {}) }), (e) => e.at);
 }

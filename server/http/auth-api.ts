@@ -2,7 +2,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AccountError, type Accounts } from '../auth/accounts';
+import type { Accounts } from '../auth/accounts';
+import { answeringAccountErrors } from './account-errors';
 import { LoginThrottle } from '../auth/login-throttle';
 import { authorize } from '../auth/scope';
 import type { Store } from '../store';
@@ -115,14 +116,11 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
     const body = parseBody(PasswordChange, req.body, res);
     if (!body) return;
     const u = user(req);
-    try {
+    await answeringAccountErrors(res, async () => {
       const fresh = await accounts.changePassword(u.username, body.currentPassword, body.newPassword);
       await auditAfter(store, { actor: u.username, action: 'auth.password_change', subjectType: 'account', subjectId: u.username }, log);
       res.json({ token: fresh.token, expiresAt: fresh.session.expiresAt });
-    } catch (e) {
-      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
-      throw e;
-    }
+    });
   });
 
   r.get('/api/v1/me', auth, (req, res) => void res.json({ ...user(req), totp: accounts.totpEnabled(user(req).username) }));
@@ -134,13 +132,10 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
     const body = parseBody(Reauth, req.body, res);
     if (!body) return;
     if (!(await accounts.checkPassword(u.username, body.password))) return void res.status(403).json({ error: 'the password is wrong' });
-    try {
+    await answeringAccountErrors(res, async () => {
       const { secret, uri } = await accounts.beginTotp(u.username);
       res.json({ secret, uri, next: 'POST /api/v1/auth/totp/verify {code} with a code from the app to enable it' });
-    } catch (e) {
-      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
-      throw e;
-    }
+    });
   });
 
   r.post('/api/v1/auth/totp/verify', auth, perSessionUser, async (req, res) => {
@@ -148,14 +143,11 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
     if (!allowed(authorize(u, 'totp.enrol'), res)) return;
     const body = parseBody(CodeBody, req.body, res);
     if (!body) return;
-    try {
+    await answeringAccountErrors(res, async () => {
       if (!(await accounts.confirmTotp(u.username, body.code))) return void res.status(400).json({ error: 'code: wrong code; check the phone clock and try the next one' });
       await auditAfter(store, { actor: u.username, action: 'auth.totp_enable', subjectType: 'account', subjectId: u.username }, log);
       res.json({ enabled: true });
-    } catch (e) {
-      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
-      throw e;
-    }
+    });
   });
 
   r.post('/api/v1/auth/totp/disable', auth, perSessionUser, async (req, res) => {
@@ -163,15 +155,12 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
     if (!allowed(authorize(u, 'totp.enrol'), res)) return;
     const body = parseBody(DisableBody, req.body, res);
     if (!body) return;
-    try {
+    await answeringAccountErrors(res, async () => {
       if (!(await accounts.checkPassword(u.username, body.password)) || !(await accounts.disableTotp(u.username, body.code)))
         return void res.status(403).json({ error: 'wrong password or code' });
       await auditAfter(store, { actor: u.username, action: 'auth.totp_disable', subjectType: 'account', subjectId: u.username }, log);
       res.status(204).end();
-    } catch (e) {
-      if (e instanceof AccountError) return void res.status(e.status).json({ error: e.message });
-      throw e;
-    }
+    });
   });
 
   return r;
