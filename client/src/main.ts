@@ -280,6 +280,7 @@ function barActions(): TopBarActions {
 function hostFor(s: Session): ScreenHost & { bar: TopBarActions } {
   return {
     api: s.api,
+    token: s.token,
     store,
     clock,
     go,

@@ -23,6 +23,8 @@ export interface ScreenRoute {
 /** What the shell lends a screen. Everything goes through here, so a screen needs no import of main.ts. */
 export interface ScreenHost {
   api: Api;
+  /** The session token (Web Push subscriptions are tied to it). */
+  token: string;
   store: Store;
   /** Server time (ms), as well as the client knows it. */
   clock: () => number;

@@ -11,6 +11,7 @@ import { alertKindLabel, clockTime, t, type MessageKey } from '../i18n';
 import type { ScreenHost } from '../shell/registry';
 import type { Alert, ClientState, Locale } from '../state/types';
 import { h, setText } from './dom';
+import { disablePush, enablePush, pushState, type PushState } from '../push/push';
 
 /** `GET /api/v1/family/relatives` item. */
 export interface Relative {
@@ -64,6 +65,8 @@ export class FamilyScreen {
   private timers: ReturnType<typeof setInterval>[] = [];
   private renderKey = '';
   private destroyed = false;
+  private push: PushState = 'unsupported';
+  private readonly pushBtn = h('button', { class: 'btn btn-chip family-push', testid: 'family-push', attrs: { role: 'switch' } });
 
   constructor(private readonly host: ScreenHost) {
     this.state = host.store.getState();
@@ -78,9 +81,27 @@ export class FamilyScreen {
       h('section', { class: 'family-section' }, this.headings.history, this.history),
       h('div', { class: 'family-push-slot', testid: 'family-push-slot' }),
     );
+    this.pushSlot.append(this.pushBtn);
+    this.pushBtn.addEventListener('click', () => {
+      const next = this.push === 'on' ? disablePush(host.token) : enablePush(host.token);
+      next.then((p) => this.showPush(p.state), (err: unknown) => {
+        this.error.hidden = false;
+        setText(this.error, host.errorText(err));
+      });
+    });
+    void pushState().then((p) => this.showPush(p.state), () => this.showPush('unsupported'));
     void this.refresh();
     this.timers.push(setInterval(() => void this.refresh(), REFRESH_MS));
     this.timers.push(setInterval(() => void this.locate(), POSITION_MS));
+  }
+
+  private showPush(state: PushState): void {
+    this.push = state;
+    this.pushBtn.hidden = state === 'unsupported';
+    this.pushBtn.disabled = state === 'blocked';
+    this.pushBtn.setAttribute('aria-checked', String(state === 'on'));
+    const L = this.state.locale;
+    setText(this.pushBtn, `${t(L, 'familyPush')}: ${t(L, state === 'on' ? 'pushOn' : state === 'blocked' ? 'pushBlocked' : 'pushOff')}`);
   }
 
   /** Where the Web Push switch goes (client/src/push provides it). */
