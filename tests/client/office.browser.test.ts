@@ -82,7 +82,7 @@ describe('the office screens (real browser, real server)', () => {
     expect(new URL(page.url()).hash).toBe('#/overview');
     expect(Number(await page.getByTestId('kpi-alerts').locator('.kpi-value').innerText())).toBeGreaterThanOrEqual(1);
     const ward = page.locator('[data-testid="ward-kind"] tr[data-ward="hn1-ward-A2"]');
-    await expect.poll(() => ward.count()).toBe(1);
+    await expect.poll(() => ward.count(), { timeout: 20_000 }).toBe(1);
     expect(await ward.innerText()).toContain('1');
     expect(await page.getByTestId('by-shift').innerText()).toMatch(/Early|Late|Night/);
     expect(Number(await page.getByTestId('dev-never').locator('.kpi-value').innerText())).toBeGreaterThan(50);
@@ -108,7 +108,7 @@ describe('the office screens (real browser, real server)', () => {
     const names = [...server.registry.residents.values()].map((r) => r.name);
     for (const level of ['province', 'city', 'county', 'institution']) {
       const table = page.getByTestId(`level-${level}`);
-      await expect.poll(() => table.count()).toBe(1);
+      await expect.poll(() => table.count(), { timeout: 20_000 }).toBe(1);
       const alerts = Number(await table.locator('td[data-field="alerts"]').first().innerText());
       expect(alerts, level).toBeGreaterThanOrEqual(1);
       const text = await page.locator('body').innerText();
@@ -153,14 +153,14 @@ describe('the office screens (real browser, real server)', () => {
     await page.getByTestId('camera-snapshot').fill('http://127.0.0.1:9/west.jpg');
     await page.getByTestId('camera-stream').fill('rtsp://127.0.0.1/west');
     await page.getByTestId('zone-save').click();
-    await expect.poll(() => page.getByTestId('zone-status').innerText()).toBe('Saved.');
+    await expect.poll(() => page.getByTestId('zone-status').innerText(), { timeout: 20_000 }).toBe('Saved.');
 
     await page.getByTestId('resident-name').fill('Sun Li');
     await page.getByTestId('resident-tag').fill('SUN-1');
     await page.getByTestId('resident-room').selectOption(`${siteId}-room-101`);
     await page.getByTestId('resident-wander').check();
     await page.getByTestId('resident-create').click();
-    await expect.poll(() => page.getByTestId('resident-form').getByTestId('form-status').innerText()).toContain('SUN-1');
+    await expect.poll(() => page.getByTestId('resident-form').getByTestId('form-status').innerText(), { timeout: 20_000 }).toContain('SUN-1');
     await page.getByTestId('key-create').click();
     const key = await page.getByTestId('new-key').innerText();
     expect(key.length).toBeGreaterThan(20);
