@@ -11,6 +11,7 @@ import { h } from '../ui/dom';
 import { present } from './present';
 import { ot } from '../strings/office';
 import type { AlertPage, DevicesAnswer, OverviewAnswer, ResponseTimes, Stats } from './types';
+import { readyAfterFirstLoad } from './first-load';
 
 const DAY = 86_400_000;
 
@@ -32,7 +33,7 @@ export class ManagerView {
   private overview: OverviewAnswer | null = null;
   private devices: DevicesAnswer | null = null;
   private error = '';
-  private readyOnce = false;
+  private readonly reportLoad = readyAfterFirstLoad(() => this.deps.onReady());
 
   constructor(private readonly deps: ManagerViewDeps) {}
 
@@ -71,10 +72,7 @@ export class ManagerView {
       this.error = this.deps.errorText(err);
     }
     this.render();
-    if (!this.readyOnce && !this.error) {
-      this.readyOnce = true;
-      this.deps.onReady();
-    }
+    this.reportLoad(!this.error);
   }
 
   private async more(): Promise<void> {

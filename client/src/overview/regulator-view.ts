@@ -10,6 +10,7 @@ import { h } from '../ui/dom';
 import { present } from './present';
 import { ot, type OfficeKey } from '../strings/office';
 import type { RegionNode } from './types';
+import { readyAfterFirstLoad } from './first-load';
 
 const DAY = 86_400_000;
 const LEVEL_KEY: Record<RegionNode['level'], OfficeKey> = { province: 'province', city: 'city', county: 'county', institution: 'institution' };
@@ -30,7 +31,7 @@ export class RegulatorView {
   private path: string[] = [];
   private error = '';
   private loaded = false;
-  private readyOnce = false;
+  private readonly reportLoad = readyAfterFirstLoad(() => this.deps.onReady());
 
   constructor(private readonly deps: RegulatorViewDeps) {}
 
@@ -53,10 +54,7 @@ export class RegulatorView {
       this.error = this.deps.errorText(err);
     }
     this.render();
-    if (!this.readyOnce && !this.error) {
-      this.readyOnce = true;
-      this.deps.onReady();
-    }
+    this.reportLoad(!this.error);
   }
 
   private trail(): RegionNode[] {

@@ -49,13 +49,7 @@ export interface ResidentDto {
 }
 
 /** One polygon of a zone, ready to draw (a MultiPolygon zone yields several). */
-export interface ZoneShape {
-  id: string;
-  kind: ZoneKind;
-  name: string;
-  nameZh?: string;
-  floorId: string;
-  exitType?: ExitType;
+export interface ZoneShape extends Pick<ZoneProperties, 'id' | 'kind' | 'name' | 'nameZh' | 'floorId' | 'exitType'> {
   /** Outer ring first, then holes; local metres. */
   rings: [number, number][][];
 }
