@@ -4,7 +4,7 @@
  * touchable and legible at any zoom.
  */
 import { COORDINATE_SYSTEM, type Layer } from '@deck.gl/core';
-import { PathLayer, PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { PathLayer, PolygonLayer, ScatterplotLayer, TextLayer, type TextLayerProps } from '@deck.gl/layers';
 import type { ResidentMarker } from '../state/selectors';
 import type { Focus, Locale, ZoneShape } from '../state/types';
 import { ringCentroid } from '../../../geo/geometry';
@@ -183,39 +183,21 @@ export function floorLayers(input: FloorLayerInput): Layer[] {
       getWidth: 1.5,
       widthUnits: 'pixels',
     }),
-    new TextLayer<ZoneLabel>({
-      id: LAYER_IDS.zoneLabels,
-      coordinateSystem,
-      data: labels.rooms,
-      getText: (d) => d.text,
-      getPosition: (d) => d.position,
+    zoneLabelLayer(LAYER_IDS.zoneLabels, labels.rooms, {
       getColor: LABEL.room,
       getSize: (d) => d.size,
       sizeUnits: 'meters',
       sizeMinPixels: 7,
       sizeMaxPixels: 18,
       lineHeight: 1.1,
-      fontFamily: FONT_FAMILY,
       fontWeight: 600,
-      characterSet: 'auto',
-      getTextAnchor: 'middle',
-      getAlignmentBaseline: 'center',
     }),
     // Doors are small: their names sit on a dark pill so they stay legible over anything.
-    new TextLayer<ZoneLabel>({
-      id: LAYER_IDS.exitLabels,
-      coordinateSystem,
-      data: labels.exits,
-      getText: (d) => d.text,
-      getPosition: (d) => d.position,
+    zoneLabelLayer(LAYER_IDS.exitLabels, labels.exits, {
       getColor: LABEL.exit,
       getSize: 12,
       sizeUnits: 'pixels',
-      fontFamily: FONT_FAMILY,
       fontWeight: 700,
-      characterSet: 'auto',
-      getTextAnchor: 'middle',
-      getAlignmentBaseline: 'center',
       background: true,
       getBackgroundColor: LABEL.exitBg,
       backgroundPadding: [4, 2],
@@ -294,4 +276,20 @@ export function floorLayers(input: FloorLayerInput): Layer[] {
       lineWidthUnits: 'pixels',
     }),
   ];
+}
+
+/** Zone names centred on their label points, in the plan's frame; the style says how big and how bold. */
+function zoneLabelLayer(id: string, data: ZoneLabel[], style: Partial<TextLayerProps<ZoneLabel>>): TextLayer<ZoneLabel> {
+  return new TextLayer<ZoneLabel>({
+    id,
+    coordinateSystem: COORDINATE_SYSTEM.CARTESIAN,
+    data,
+    getText: (d) => d.text,
+    getPosition: (d) => d.position,
+    fontFamily: FONT_FAMILY,
+    characterSet: 'auto',
+    getTextAnchor: 'middle',
+    getAlignmentBaseline: 'center',
+    ...style,
+  });
 }
