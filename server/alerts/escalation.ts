@@ -9,6 +9,7 @@
 import type { Alert, EpochMs } from '../../geo/model';
 import type { OutboxItem, Store } from '../store';
 import type { HandleResult, OutboxHandler } from './outbox-dispatcher';
+import { RecordCache } from './record-cache';
 
 export interface EscalationStep {
   afterSeconds: number;
@@ -45,26 +46,17 @@ interface StepItem {
 export const ESCALATION_TARGET = 'escalation';
 const stepId = (alertId: string, level: number) => `esc:${alertId}:${level}`;
 
-export class EscalationRules {
-  private readonly bySite = new Map<string, EscalationRule>();
-
-  constructor(private readonly store: Store) {}
-
-  async load(): Promise<void> {
-    for (const r of await this.store.listAlarmRecords('escalation')) this.bySite.set(r.id, r.body as EscalationRule);
+export class EscalationRules extends RecordCache<EscalationRule> {
+  constructor(store: Store) {
+    super(store, 'escalation');
   }
 
   steps(siteId: string): readonly EscalationStep[] {
-    return this.bySite.get(siteId)?.steps ?? DEFAULT_STEPS;
+    return this.byId.get(siteId)?.steps ?? DEFAULT_STEPS;
   }
 
-  get(siteId: string): EscalationRule | undefined {
-    return this.bySite.get(siteId);
-  }
-
-  async set(rule: EscalationRule): Promise<void> {
-    await this.store.putAlarmRecord({ kind: 'escalation', id: rule.siteId, siteId: rule.siteId, body: rule, updatedAt: rule.updatedAt });
-    this.bySite.set(rule.siteId, rule);
+  set(rule: EscalationRule): Promise<void> {
+    return this.write(rule.siteId, rule.siteId, rule, rule.updatedAt);
   }
 }
 

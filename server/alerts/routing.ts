@@ -7,6 +7,7 @@
  */
 import type { Alert, EpochMs } from '../../geo/model';
 import type { Store } from '../store';
+import { RecordCache } from './record-cache';
 
 export interface Shift {
   staff: string[];
@@ -85,26 +86,17 @@ export function audienceOf(to: string, siteId: string, staff: readonly StaffMemb
 }
 
 /** The rosters of every site, kept in the store. */
-export class Rosters {
-  private readonly bySite = new Map<string, Roster>();
-
-  constructor(private readonly store: Store) {}
-
-  async load(): Promise<void> {
-    for (const r of await this.store.listAlarmRecords('roster')) this.bySite.set(r.id, r.body as Roster);
+export class Rosters extends RecordCache<Roster> {
+  constructor(store: Store) {
+    super(store, 'roster');
   }
 
-  get(siteId: string): Roster | undefined {
-    return this.bySite.get(siteId);
-  }
-
-  async set(roster: Roster): Promise<void> {
-    await this.store.putAlarmRecord({ kind: 'roster', id: roster.siteId, siteId: roster.siteId, body: roster, updatedAt: roster.updatedAt });
-    this.bySite.set(roster.siteId, roster);
+  set(roster: Roster): Promise<void> {
+    return this.write(roster.siteId, roster.siteId, roster, roster.updatedAt);
   }
 
   /** A site without a roster gets this one (the sample's demo nurse on every ward, all day). */
   async seed(roster: Roster): Promise<void> {
-    if (!this.bySite.has(roster.siteId)) await this.set(roster);
+    if (!this.byId.has(roster.siteId)) await this.set(roster);
   }
 }

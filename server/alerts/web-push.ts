@@ -13,6 +13,7 @@ import type { PushMessage } from '../contract';
 import type { OutboxItem, Store } from '../store';
 import type { HandleResult, OutboxHandler } from './outbox-dispatcher';
 import { retryDelay } from './webhook-delivery';
+import { RecordCache } from './record-cache';
 
 export interface VapidKeys {
   publicKey: string;
@@ -48,17 +49,9 @@ export async function loadVapidKeys(store: Store, now = Date.now()): Promise<Vap
 
 export const subscriptionId = (endpoint: string) => `ps_${createHash('sha256').update(endpoint).digest('base64url').slice(0, 22)}`;
 
-export class PushSubscriptions {
-  private readonly byId = new Map<string, PushSubscriptionRecord>();
-
-  constructor(private readonly store: Store) {}
-
-  async load(): Promise<void> {
-    for (const r of await this.store.listAlarmRecords('push-subscription')) this.byId.set(r.id, r.body as PushSubscriptionRecord);
-  }
-
-  get(id: string): PushSubscriptionRecord | undefined {
-    return this.byId.get(id);
+export class PushSubscriptions extends RecordCache<PushSubscriptionRecord> {
+  constructor(store: Store) {
+    super(store, 'push-subscription');
   }
 
   of(username: string): PushSubscriptionRecord[] {
@@ -68,8 +61,7 @@ export class PushSubscriptions {
   /** One subscription per endpoint: a browser subscribing again (or for another account) replaces it. */
   async put(sub: Omit<PushSubscriptionRecord, 'id'>): Promise<PushSubscriptionRecord> {
     const rec: PushSubscriptionRecord = { id: subscriptionId(sub.endpoint), ...sub };
-    await this.store.putAlarmRecord({ kind: 'push-subscription', id: rec.id, siteId: null, body: rec, updatedAt: rec.createdAt });
-    this.byId.set(rec.id, rec);
+    await this.write(rec.id, null, rec, rec.createdAt);
     return rec;
   }
 

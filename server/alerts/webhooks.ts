@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EpochMs } from '../../geo/model';
 import type { Store } from '../store';
+import { RecordCache } from './record-cache';
 
 export const WEBHOOK_EVENTS = [
   'alert.raised',
@@ -53,26 +54,18 @@ export function messageId(eventKey: string, webhookId: string): string {
   return `msg_${createHash('sha256').update(`${eventKey}\u0000${webhookId}`).digest('base64url').slice(0, 26)}`;
 }
 
-export class Webhooks {
-  private readonly hooks = new Map<string, WebhookConfig>();
-
+export class Webhooks extends RecordCache<WebhookConfig> {
   constructor(
-    private readonly store: Store,
+    store: Store,
     /** Something was enqueued: deliver it now rather than at the next poll. */
     private readonly onEnqueued: () => void = () => undefined,
     private readonly log?: { error(obj: object, msg: string): void },
-  ) {}
-
-  async load(): Promise<void> {
-    for (const r of await this.store.listAlarmRecords('webhook')) this.hooks.set(r.id, r.body as WebhookConfig);
-  }
-
-  get(id: string): WebhookConfig | undefined {
-    return this.hooks.get(id);
+  ) {
+    super(store, 'webhook');
   }
 
   list(): WebhookConfig[] {
-    return [...this.hooks.values()];
+    return [...this.byId.values()];
   }
 
   async create(spec: { url: string; events?: WebhookEvent[]; siteId?: string | null; secret?: string }, by: string, now = Date.now()): Promise<WebhookConfig> {
@@ -85,13 +78,12 @@ export class Webhooks {
       createdAt: now,
       createdBy: by,
     };
-    await this.store.putAlarmRecord({ kind: 'webhook', id: hook.id, siteId: hook.siteId, body: hook, updatedAt: now });
-    this.hooks.set(hook.id, hook);
+    await this.write(hook.id, hook.siteId, hook, now);
     return hook;
   }
 
   async remove(id: string): Promise<boolean> {
-    const had = this.hooks.delete(id);
+    const had = this.byId.delete(id);
     return (await this.store.deleteAlarmRecord('webhook', id)) || had;
   }
 
