@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AccountError, ROLES, type Accounts, type AccountView } from '../auth/accounts';
@@ -104,24 +104,33 @@ export function adminRoutes(deps: AdminApiDeps): Router {
     return a && sharesSite(admin, a) ? a : null;
   };
 
-  r.delete('/api/v1/users/:username', auth, async (req, res) => {
+  /**
+   * The admin and the account a /users/:username route acts on; null once the refusal is sent (403 without
+   * the right, 400 for a bad name, 409 for oneself where `notSelf`, 404 for an account outside the admin's sites).
+   */
+  const managedAccount = (req: Request, res: Response, notSelf = false): { u: SessionUser; name: string } | null => {
     const u = user(req);
-    if (!allowed(authorize(u, 'account.manage'), res)) return;
+    if (!allowed(authorize(u, 'account.manage'), res)) return null;
     const name = pathId(req, res, 'username');
-    if (!name) return;
-    if (name === u.username) return void res.status(409).json({ error: 'an admin cannot delete their own account' });
-    if (!targetAccount(u, name)) return void res.status(404).json({ error: 'no such account' });
+    if (!name) return null;
+    if (notSelf && name === u.username) return (res.status(409).json({ error: 'an admin cannot delete their own account' }), null);
+    if (!targetAccount(u, name)) return (res.status(404).json({ error: 'no such account' }), null);
+    return { u, name };
+  };
+
+  r.delete('/api/v1/users/:username', auth, async (req, res) => {
+    const target = managedAccount(req, res, true);
+    if (!target) return;
+    const { u, name } = target;
     await accounts.removeAccount(name);
     await auditAfter(store, { actor: u.username, action: 'account.delete', subjectType: 'account', subjectId: name }, log);
     res.status(204).end();
   });
 
   r.post('/api/v1/users/:username/revoke-sessions', auth, async (req, res) => {
-    const u = user(req);
-    if (!allowed(authorize(u, 'account.manage'), res)) return;
-    const name = pathId(req, res, 'username');
-    if (!name) return;
-    if (!targetAccount(u, name)) return void res.status(404).json({ error: 'no such account' });
+    const target = managedAccount(req, res);
+    if (!target) return;
+    const { u, name } = target;
     const revoked = await accounts.revokeAll(name);
     await auditAfter(store, { actor: u.username, action: 'account.revoke_sessions', subjectType: 'account', subjectId: name, detail: { revoked } }, log);
     res.json({ revoked });
@@ -129,11 +138,9 @@ export function adminRoutes(deps: AdminApiDeps): Router {
 
   /** A lost phone: the admin removes the user's TOTP; their sessions end too. */
   r.post('/api/v1/users/:username/reset-totp', auth, async (req, res) => {
-    const u = user(req);
-    if (!allowed(authorize(u, 'account.manage'), res)) return;
-    const name = pathId(req, res, 'username');
-    if (!name) return;
-    if (!targetAccount(u, name)) return void res.status(404).json({ error: 'no such account' });
+    const target = managedAccount(req, res);
+    if (!target) return;
+    const { u, name } = target;
     try {
       await accounts.disableTotp(name, null);
     } catch (e) {

@@ -110,11 +110,16 @@ export class Realtime implements AlertSink {
       return count > EVENTS_PER_SECOND ? 'slow' : 'ok';
     };
 
-    socket.on('floor:subscribe', (req, ack) => {
-      if (typeof ack !== 'function') return;
+    /** A request that wants an answer: admitted, or dropped (no ack, session gone) or refused as too fast. */
+    const admitRequest = (ack: unknown): boolean => {
+      if (typeof ack !== 'function') return false;
       const a = admit();
-      if (a === 'gone') return;
-      if (a === 'slow') return ack({ ok: false, error: 'too many requests; slow down' });
+      if (a === 'slow') (ack as (r: { ok: false; error: string }) => void)({ ok: false, error: 'too many requests; slow down' });
+      return a === 'ok';
+    };
+
+    socket.on('floor:subscribe', (req, ack) => {
+      if (!admitRequest(ack)) return;
       const floorId = typeof req?.floorId === 'string' ? req.floorId.slice(0, 64) : '';
       const d = authorizeFloor(user, this.registry, floorId);
       if (!d.ok) return ack({ ok: false, error: d.error });
@@ -127,10 +132,7 @@ export class Realtime implements AlertSink {
       if (typeof ack === 'function') ack({ ok: true, data: null });
     });
     socket.on('resident:locate', (req, ack) => {
-      if (typeof ack !== 'function') return;
-      const a = admit();
-      if (a === 'gone') return;
-      if (a === 'slow') return ack({ ok: false, error: 'too many requests; slow down' });
+      if (!admitRequest(ack)) return;
       const residentId = typeof req?.residentId === 'string' ? req.residentId.slice(0, 64) : '';
       const resident = this.registry.residents.get(residentId);
       const d = resident
