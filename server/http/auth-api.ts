@@ -7,6 +7,7 @@ import { answeringAccountErrors } from './account-errors';
 import { LoginThrottle } from '../auth/login-throttle';
 import { authorize } from '../auth/scope';
 import type { Store } from '../store';
+import type { SessionUser } from '../contract';
 import { allowed, auditAfter, parseBody, pathId, requireUser, user, type AuthedRequest } from './common';
 
 export interface AuthApiOptions {
@@ -126,11 +127,18 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
   r.get('/api/v1/me', auth, (req, res) => void res.json({ ...user(req), totp: accounts.totpEnabled(user(req).username) }));
 
   // TOTP: enrol (password again, so a stolen token cannot lock the owner out), verify, disable
-  r.post('/api/v1/auth/totp/enrol', auth, perSessionUser, async (req, res) => {
+  /** The user and the checked body of a TOTP request; null once the refusal is sent (403 without the right, 400 for a bad body). */
+  const totpRequest = <T>(schema: z.ZodType<T>, req: Request, res: Response): { u: SessionUser; body: T } | null => {
     const u = user(req);
-    if (!allowed(authorize(u, 'totp.enrol'), res)) return;
-    const body = parseBody(Reauth, req.body, res);
-    if (!body) return;
+    if (!allowed(authorize(u, 'totp.enrol'), res)) return null;
+    const body = parseBody(schema, req.body, res);
+    return body ? { u, body } : null;
+  };
+
+  r.post('/api/v1/auth/totp/enrol', auth, perSessionUser, async (req, res) => {
+    const t = totpRequest(Reauth, req, res);
+    if (!t) return;
+    const { u, body } = t;
     if (!(await accounts.checkPassword(u.username, body.password))) return void res.status(403).json({ error: 'the password is wrong' });
     await answeringAccountErrors(res, async () => {
       const { secret, uri } = await accounts.beginTotp(u.username);
@@ -139,10 +147,9 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
   });
 
   r.post('/api/v1/auth/totp/verify', auth, perSessionUser, async (req, res) => {
-    const u = user(req);
-    if (!allowed(authorize(u, 'totp.enrol'), res)) return;
-    const body = parseBody(CodeBody, req.body, res);
-    if (!body) return;
+    const t = totpRequest(CodeBody, req, res);
+    if (!t) return;
+    const { u, body } = t;
     await answeringAccountErrors(res, async () => {
       if (!(await accounts.confirmTotp(u.username, body.code))) return void res.status(400).json({ error: 'code: wrong code; check the phone clock and try the next one' });
       await auditAfter(store, { actor: u.username, action: 'auth.totp_enable', subjectType: 'account', subjectId: u.username }, log);
@@ -151,10 +158,9 @@ export function authRoutes(accounts: Accounts, store: Store, opts: AuthApiOption
   });
 
   r.post('/api/v1/auth/totp/disable', auth, perSessionUser, async (req, res) => {
-    const u = user(req);
-    if (!allowed(authorize(u, 'totp.enrol'), res)) return;
-    const body = parseBody(DisableBody, req.body, res);
-    if (!body) return;
+    const t = totpRequest(DisableBody, req, res);
+    if (!t) return;
+    const { u, body } = t;
     await answeringAccountErrors(res, async () => {
       if (!(await accounts.checkPassword(u.username, body.password)) || !(await accounts.disableTotp(u.username, body.code)))
         return void res.status(403).json({ error: 'wrong password or code' });
