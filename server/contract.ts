@@ -166,3 +166,12 @@ export interface PushMessage {
   /** Epoch ms the alert was detected (push latency is measured from it). */
   detectedAt: number;
 }
+
+/** Tag counts of a site or ward in the manager's overview (`GET /api/v1/overview/devices`). */
+export interface DeviceSummary {
+  tags: number;
+  ok: number;
+  lowBattery: number;
+  silent: number;
+  neverSeen: number;
+}

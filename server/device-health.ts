@@ -4,6 +4,7 @@
  * server started (a tag handed out but never charged, or never paired).
  */
 import type { Fix, Tag } from '../geo/model';
+import type { DeviceSummary } from './contract';
 import type { AcceptedFix, FixSink } from './sinks';
 
 export interface TagHealth {
@@ -12,14 +13,6 @@ export interface TagHealth {
   lastSeen: number | null;
   battery: number | null;
   state: 'ok' | 'low_battery' | 'silent' | 'never_seen';
-}
-
-export interface DeviceSummary {
-  tags: number;
-  ok: number;
-  lowBattery: number;
-  silent: number;
-  neverSeen: number;
 }
 
 export interface DeviceHealthOptions {

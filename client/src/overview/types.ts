@@ -1,5 +1,6 @@
 /** The overview API's answers as the office screens read them (server/http/overview*.ts, region-rollup.ts). */
 import type { Alert, AlertKind } from '../../../geo/model';
+import type { DeviceSummary } from '../../../server/contract';
 
 export interface ResponseTimes {
   answered: number;
@@ -37,13 +38,6 @@ export interface OverviewAnswer {
   sites: SiteStats[];
 }
 
-export interface DeviceSummary {
-  tags: number;
-  ok: number;
-  lowBattery: number;
-  silent: number;
-  neverSeen: number;
-}
 
 export interface DevicesAnswer {
   at: number;
