@@ -33,6 +33,8 @@ const server = await startServer({ port: 0, simulator: true, demo: true, dataDir
 
 async function session(user: string, hash: string, size: keyof typeof SIZES) {
   const b = await launchBrowser({ locale: 'zh-CN', viewport: SIZES[size] });
+  // tsx compiles this file with keepNames: functions handed to page.evaluate call a __name helper the page lacks
+  await b.page.addInitScript('globalThis.__name = (f) => f;');
   await b.page.goto(`${server.url}/${hash}`);
   await b.page.getByTestId('login-username').fill(user);
   await b.page.getByTestId('login-password').fill(`${user}-demo`);
